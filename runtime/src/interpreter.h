@@ -1,0 +1,107 @@
+// The prepared, runnable form of a model: tensors, operators, arena.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arena_planner.h"
+#include "dispatch.h"
+#include "model.h"
+#include "octet/octet.h"
+#include "status.h"
+
+// The public opaque tensor handle: one per model tensor.
+struct octet_tensor {
+  std::string name;
+  octet_type type = OCTET_TYPE_INT8;
+  std::vector<int32_t> shape;
+  size_t bytes = 0;
+  float scale = 0.0f;  // per-tensor quantization (first scale for per-channel)
+  int32_t zero_point = 0;
+  bool is_constant = false;
+  // Constant data inside the model, or this tensor's place in the arena;
+  // null for a tensor no operator uses.
+  uint8_t* data = nullptr;
+};
+
+namespace octet::rt {
+
+// One prepared operator: everything precomputed; Invoke only calls a kernel.
+class PreparedOp {
+ public:
+  virtual ~PreparedOp() = default;
+  virtual void Invoke() = 0;
+  // Kernel chosen at prepare time, e.g. "qs8_conv2d__scalar".
+  virtual const char* kernel_name() const = 0;
+  // Bytes of persistent data (requantization tables, folded bias, packed weights).
+  virtual size_t persistent_bytes() const = 0;
+};
+
+struct InterpreterOptions {
+  octet_isa isa = OCTET_ISA_AUTO;
+  int num_threads = 1;
+  void* arena = nullptr;
+  size_t arena_bytes = 0;
+};
+
+// Lifetimes of the activation tensors of a verified model, in the planner's
+// terms: request i describes tensor tensor_index[i]. Model inputs and outputs
+// live for the whole run (so invoke can be repeated on the same inputs and
+// outputs read afterwards); other activations from their producer to their
+// last reader.
+struct ActivationLifetimes {
+  std::vector<ArenaRequest> requests;
+  std::vector<int> tensor_index;
+};
+ActivationLifetimes ComputeLifetimes(const Model& model);
+
+// Theory of operation: Create() builds a tensor table from the verified
+// model, prepares every operator (shapes, per-channel requantization, folded
+// biases, kernel choice from the dispatch table), and places all activations
+// in one arena (caller-owned or owned here). Invoke() runs the operators in
+// order and allocates nothing.
+//
+// Lifetime: the Model must outlive the Interpreter (constant tensors point
+// into it); a caller arena must outlive it too.
+class Interpreter {
+ public:
+  static Status Create(const Model& model, const InterpreterOptions& options,
+                       std::unique_ptr<Interpreter>* out);
+
+  void Invoke();
+
+  int input_count() const { return static_cast<int>(inputs_.size()); }
+  int output_count() const { return static_cast<int>(outputs_.size()); }
+  octet_tensor* input(int i) { return &tensors_[inputs_[i]]; }
+  octet_tensor* output(int i) { return &tensors_[outputs_[i]]; }
+  octet_tensor* tensor(int i) { return &tensors_[i]; }
+  int tensor_count() const { return static_cast<int>(tensors_.size()); }
+  int op_count() const { return static_cast<int>(ops_.size()); }
+  const PreparedOp& op(int i) const { return *ops_[i]; }
+
+  size_t arena_bytes() const { return arena_bytes_; }
+  size_t arena_lower_bound_bytes() const { return arena_lower_bound_bytes_; }
+  size_t persistent_bytes() const { return persistent_bytes_; }
+  const KernelTable& kernels() const { return kernels_; }
+
+  // Last error of the C API calls on this interpreter.
+  std::string& error() { return error_; }
+
+ private:
+  Interpreter() = default;
+
+  KernelTable kernels_;
+  std::vector<octet_tensor> tensors_;
+  std::vector<int> inputs_, outputs_;
+  std::vector<std::unique_ptr<PreparedOp>> ops_;
+  std::unique_ptr<uint8_t[], void (*)(uint8_t*)> owned_arena_{nullptr, nullptr};
+  uint8_t* arena_ = nullptr;
+  size_t arena_bytes_ = 0;
+  size_t arena_lower_bound_bytes_ = 0;
+  size_t persistent_bytes_ = 0;
+  std::string error_;
+};
+
+}  // namespace octet::rt
