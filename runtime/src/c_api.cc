@@ -84,6 +84,13 @@ octet_status octet_isa_from_name(const char* name, octet_isa* isa) {
 
 const char* octet_cpu_name(void) { return octet::rt::CpuName(); }
 
+int octet_isa_available(octet_isa isa) {
+  int value = 0;
+  std::memcpy(&value, &isa, sizeof value);
+  if (value < OCTET_ISA_AUTO || value > OCTET_ISA_NEONDOT) return 0;
+  return octet::rt::IsaAvailable(isa) ? 1 : 0;
+}
+
 static octet_status WrapModel(std::unique_ptr<octet::rt::Model> m, octet_model** model) {
   *model = new octet_model{std::move(m)};
   g_last_error.clear();
@@ -120,13 +127,44 @@ octet_status octet_model_load_buffer(const void* data, size_t size, octet_model*
 
 void octet_model_destroy(octet_model* model) { delete model; }
 
-octet_status octet_model_arena_bytes(const octet_model* model, size_t* bytes) {
+
+// Converts the C options (null: defaults) into the runtime's.
+static octet_status ConvertOptions(const octet_interpreter_options* options,
+                                   octet::rt::InterpreterOptions* out) {
+  octet::rt::InterpreterOptions& opts = *out;
+  if (!options) return OCTET_OK;
+  // Read the enum as an integer first: a C caller may pass any value, and
+  // loading an out-of-range enum is undefined in C++.
+  int isa = 0;
+  static_assert(sizeof(octet_isa) == sizeof(int), "octet_isa is an int-sized enum");
+  std::memcpy(&isa, &options->isa, sizeof isa);
+  if (isa < OCTET_ISA_AUTO || isa > OCTET_ISA_NEONDOT) {
+    g_last_error = "octet_interpreter_options.isa is " + std::to_string(isa) +
+                   ", not an octet_isa value";
+    return OCTET_ERROR_INVALID_ARGUMENT;
+  }
+  opts.isa = static_cast<octet_isa>(isa);
+  opts.num_threads = options->num_threads;
+  opts.arena = options->arena;
+  opts.arena_bytes = options->arena_bytes;
+  return OCTET_OK;
+}
+
+octet_status octet_model_arena_bytes(const octet_model* model,
+                                     const octet_interpreter_options* options, size_t* bytes) {
   return Guard(&g_last_error, [&] {
     if (!model || !bytes) {
       g_last_error = "octet_model_arena_bytes: model and bytes must not be null";
       return OCTET_ERROR_INVALID_ARGUMENT;
     }
-    *bytes = octet::rt::PlanArena(octet::rt::ComputeLifetimes(*model->model).requests).arena_bytes;
+    octet::rt::InterpreterOptions opts;
+    if (const octet_status st = ConvertOptions(options, &opts); st != OCTET_OK) return st;
+    opts.arena = nullptr;
+    opts.plan_only = true;
+    std::unique_ptr<octet::rt::Interpreter> interp;
+    const octet::rt::Status status = octet::rt::Interpreter::Create(*model->model, opts, &interp);
+    if (!status.ok()) return Fail(status);
+    *bytes = interp->arena_bytes();
     return OCTET_OK;
   });
 }
@@ -141,22 +179,7 @@ octet_status octet_interpreter_create(const octet_model* model,
     }
     *interpreter = nullptr;
     octet::rt::InterpreterOptions opts;
-    if (options) {
-      // Read the enum as an integer first: a C caller may pass any value,
-      // and loading an out-of-range enum is undefined in C++.
-      int isa = 0;
-      static_assert(sizeof(octet_isa) == sizeof(int), "octet_isa is an int-sized enum");
-      std::memcpy(&isa, &options->isa, sizeof isa);
-      if (isa < OCTET_ISA_AUTO || isa > OCTET_ISA_NEONDOT) {
-        g_last_error = "octet_interpreter_options.isa is " + std::to_string(isa) +
-                       ", not an octet_isa value";
-        return OCTET_ERROR_INVALID_ARGUMENT;
-      }
-      opts.isa = static_cast<octet_isa>(isa);
-      opts.num_threads = options->num_threads;
-      opts.arena = options->arena;
-      opts.arena_bytes = options->arena_bytes;
-    }
+    if (const octet_status st = ConvertOptions(options, &opts); st != OCTET_OK) return st;
     std::unique_ptr<octet::rt::Interpreter> interp;
     const octet::rt::Status status = octet::rt::Interpreter::Create(*model->model, opts, &interp);
     if (!status.ok()) return Fail(status);

@@ -14,9 +14,9 @@ namespace {
 struct IsaLevel {
   octet_isa isa;
   const char* name;
-  bool (*built)();      // were this level's kernels compiled into the library?
-  bool (*supported)();  // does this CPU run them?
-  void (*fill)(KernelTable*);
+  Isa kernels;          // the kernel set's own name for the level
+  octet_isa fallback;   // next lower level of the same architecture
+  bool (*supported)();  // does this CPU run it?
 };
 
 bool CpuinfoReady() {
@@ -27,43 +27,55 @@ bool CpuinfoReady() {
 }
 
 bool Always() { return true; }
-bool Never() { return false; }
-
 bool HasSse41() { return CpuinfoReady() && cpuinfo_has_x86_sse4_1(); }
-bool HasAvx2() { return CpuinfoReady() && cpuinfo_has_x86_avx2(); }
+bool HasAvx2() { return CpuinfoReady() && cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3(); }
 bool HasAvx512Vnni() {
-  return CpuinfoReady() && cpuinfo_has_x86_avx512bw() && cpuinfo_has_x86_avx512vl() &&
-         cpuinfo_has_x86_avx512vnni();
+  return CpuinfoReady() && cpuinfo_has_x86_avx512f() && cpuinfo_has_x86_avx512bw() &&
+         cpuinfo_has_x86_avx512vl() && cpuinfo_has_x86_avx512dq() && cpuinfo_has_x86_avx512vnni();
 }
 bool HasNeon() { return CpuinfoReady() && cpuinfo_has_arm_neon(); }
 bool HasNeonDot() { return CpuinfoReady() && cpuinfo_has_arm_neon_dot(); }
 
-void FillScalar(KernelTable* t) {
-  t->conv2d = qs8_conv2d__scalar;
-  t->conv2d_name = "qs8_conv2d__scalar";
-  t->dwconv2d = qs8_dwconv2d__scalar;
-  t->dwconv2d_name = "qs8_dwconv2d__scalar";
-  t->fully_connected = qs8_fully_connected__scalar;
-  t->fully_connected_name = "qs8_fully_connected__scalar";
-  t->add = qs8_add__scalar;
-  t->add_name = "qs8_add__scalar";
+// Best first, ending with scalar.
+const IsaLevel kLevels[] = {
+    {OCTET_ISA_AVX512VNNI, "avx512vnni", Isa::kAvx512Vnni, OCTET_ISA_AVX2, HasAvx512Vnni},
+    {OCTET_ISA_AVX2, "avx2", Isa::kAvx2, OCTET_ISA_SSE41, HasAvx2},
+    {OCTET_ISA_SSE41, "sse41", Isa::kSse41, OCTET_ISA_SCALAR, HasSse41},
+    {OCTET_ISA_NEONDOT, "neondot", Isa::kNeonDot, OCTET_ISA_NEON, HasNeonDot},
+    {OCTET_ISA_NEON, "neon", Isa::kNeon, OCTET_ISA_SCALAR, HasNeon},
+    {OCTET_ISA_SCALAR, "scalar", Isa::kScalar, OCTET_ISA_SCALAR, Always},
+};
+
+const IsaLevel* FindLevel(octet_isa isa) {
+  for (const IsaLevel& level : kLevels) {
+    if (level.isa == isa) return &level;
+  }
+  return nullptr;
 }
 
-// Best first, ending with scalar. A SIMD level's `built` answers whether its
-// kernel files were compiled in; none are yet, so only scalar can be chosen.
-const IsaLevel kLevels[] = {
-    {OCTET_ISA_AVX512VNNI, "avx512vnni", Never, HasAvx512Vnni, nullptr},
-    {OCTET_ISA_AVX2, "avx2", Never, HasAvx2, nullptr},
-    {OCTET_ISA_SSE41, "sse41", Never, HasSse41, nullptr},
-    {OCTET_ISA_NEONDOT, "neondot", Never, HasNeonDot, nullptr},
-    {OCTET_ISA_NEON, "neon", Never, HasNeon, nullptr},
-    {OCTET_ISA_SCALAR, "scalar", Always, Always, FillScalar},
-};
+bool Built(const IsaLevel& level) { return BuiltKernelSet(level.kernels) != nullptr; }
+
+// For each family, the kernel of `level` or of the first lower level that
+// provides one. Scalar provides them all, so every member ends non-null.
+void FillTable(const IsaLevel& chosen, KernelTable* table) {
+  *table = KernelTable();
+  table->isa = chosen.isa;
+  table->isa_name = chosen.name;
+  for (const IsaLevel* level = &chosen;; level = FindLevel(level->fallback)) {
+    if (const KernelSet* set = BuiltKernelSet(level->kernels)) {
+      if (!table->conv2d) table->conv2d = set->conv2d;
+      if (!table->dwconv2d) table->dwconv2d = set->dwconv2d;
+      if (!table->fully_connected) table->fully_connected = set->fully_connected;
+      if (!table->add) table->add = set->add;
+    }
+    if (level->isa == OCTET_ISA_SCALAR) break;
+  }
+}
 
 std::string BuiltLevels() {
   std::string names;
   for (const IsaLevel& level : kLevels) {
-    if (!level.built()) continue;
+    if (!Built(level)) continue;
     if (!names.empty()) names += ", ";
     names += level.name;
   }
@@ -114,7 +126,7 @@ Status SelectKernels(octet_isa requested, KernelTable* table) {
   }
   for (const IsaLevel& level : kLevels) {
     if (requested != OCTET_ISA_AUTO && level.isa != requested) continue;
-    if (!level.built()) {
+    if (!Built(level)) {
       if (requested == OCTET_ISA_AUTO) continue;
       return Status::Unsupported(std::string("ISA level ") + level.name + " (forced by " + source +
                                  ") was not built into this octet; built: " + BuiltLevels());
@@ -124,13 +136,16 @@ Status SelectKernels(octet_isa requested, KernelTable* table) {
       return Status::Unsupported(std::string("ISA level ") + level.name + " (forced by " + source +
                                  ") is not supported by this CPU (" + CpuName() + ")");
     }
-    *table = KernelTable();
-    table->isa = level.isa;
-    table->isa_name = level.name;
-    level.fill(table);
+    FillTable(level, table);
     return Status::Ok();
   }
   return Status::Error(OCTET_ERROR_INTERNAL, "no kernel level available");
+}
+
+bool IsaAvailable(octet_isa isa) {
+  if (isa == OCTET_ISA_AUTO) return true;
+  const IsaLevel* level = FindLevel(isa);
+  return level && Built(*level) && level->supported();
 }
 
 const char* CpuName() {

@@ -1,29 +1,23 @@
 // Start-up kernel selection: one const table of function pointers per ISA level.
 #pragma once
 
-#include "kernels/reference.h"
+#include "kernels/kernel_table.h"
 #include "octet/octet.h"
 #include "status.h"
 
 namespace octet::rt {
 
-// The kernels one interpreter calls, all of one ISA level, with their names
-// (for logs and profiles). Filled once by SelectKernels; read-only afterwards.
+// The kernels one interpreter calls, with the ISA level they were chosen
+// for. A family the level does not provide comes from the next lower level
+// of the same architecture, down to scalar. Filled once by SelectKernels;
+// read-only afterwards.
 struct KernelTable {
   octet_isa isa = OCTET_ISA_SCALAR;
   const char* isa_name = "scalar";
-
-  void (*conv2d)(const Conv2DParams&, const int8_t*, const int8_t*, const int32_t*,
-                 int8_t*) = nullptr;
-  const char* conv2d_name = nullptr;
-  void (*dwconv2d)(const DepthwiseConv2DParams&, const int8_t*, const int8_t*, const int32_t*,
-                   int8_t*) = nullptr;
-  const char* dwconv2d_name = nullptr;
-  void (*fully_connected)(const FullyConnectedParams&, const int8_t*, const int8_t*,
-                          const int32_t*, int8_t*) = nullptr;
-  const char* fully_connected_name = nullptr;
-  void (*add)(const AddParams&, size_t, const int8_t*, const int8_t*, int8_t*) = nullptr;
-  const char* add_name = nullptr;
+  const Conv2DKernel* conv2d = nullptr;
+  const DepthwiseConv2DKernel* dwconv2d = nullptr;
+  const FullyConnectedKernel* fully_connected = nullptr;
+  const AddKernel* add = nullptr;
 };
 
 // Picks the kernel table for `requested`. OCTET_ISA_AUTO means: the level
@@ -37,6 +31,10 @@ Status SelectKernels(octet_isa requested, KernelTable* table);
 const char* IsaName(octet_isa isa);
 // Parses the names above (and "auto"); false for anything else.
 bool ParseIsaName(const char* name, octet_isa* isa);
+
+// True if `isa` was built into this library and this CPU can run it
+// (AUTO: always true).
+bool IsaAvailable(octet_isa isa);
 
 // CPU name as cpuinfo reports it ("unknown" if it cannot tell).
 const char* CpuName();

@@ -120,11 +120,23 @@ Status Interpreter::Create(const Model& model, const InterpreterOptions& options
     interp->ops_.push_back(std::move(op));
   }
 
-  // Arena.
-  const ActivationLifetimes lifetimes = ComputeLifetimes(model);
+  // Arena: activations by lifetime, plus each op's scratch for its own step.
+  ActivationLifetimes lifetimes = ComputeLifetimes(model);
+  const size_t activation_count = lifetimes.requests.size();
+  std::vector<int> scratch_op;
+  for (int i = 0; i < static_cast<int>(interp->ops_.size()); ++i) {
+    if (const size_t bytes = interp->ops_[i]->scratch_bytes()) {
+      lifetimes.requests.push_back({bytes, i, i});
+      scratch_op.push_back(i);
+    }
+  }
   const ArenaPlan plan = PlanArena(lifetimes.requests);
   interp->arena_bytes_ = plan.arena_bytes;
   interp->arena_lower_bound_bytes_ = plan.lower_bound_bytes;
+  if (options.plan_only) {
+    *out = std::move(interp);
+    return Status::Ok();
+  }
   if (options.arena) {
     if (options.arena_bytes < plan.arena_bytes) {
       return Status::Error(OCTET_ERROR_ARENA_TOO_SMALL,
@@ -146,8 +158,11 @@ Status Interpreter::Create(const Model& model, const InterpreterOptions& options
     interp->owned_arena_ = {p, FreeAligned};
     interp->arena_ = p;
   }
-  for (size_t r = 0; r < lifetimes.requests.size(); ++r) {
+  for (size_t r = 0; r < activation_count; ++r) {
     interp->tensors_[lifetimes.tensor_index[r]].data = interp->arena_ + plan.offsets[r];
+  }
+  for (size_t r = activation_count; r < lifetimes.requests.size(); ++r) {
+    interp->ops_[scratch_op[r - activation_count]]->set_scratch(interp->arena_ + plan.offsets[r]);
   }
   *out = std::move(interp);
   return Status::Ok();

@@ -37,6 +37,10 @@ class PreparedOp {
   virtual const char* kernel_name() const = 0;
   // Bytes of persistent data (requantization tables, folded bias, packed weights).
   virtual size_t persistent_bytes() const = 0;
+  // Bytes of arena scratch the kernel needs while this op runs, and where
+  // the planner put it (called once, after planning, when the size is > 0).
+  virtual size_t scratch_bytes() const { return 0; }
+  virtual void set_scratch(void* scratch) { (void)scratch; }
 };
 
 struct InterpreterOptions {
@@ -44,6 +48,8 @@ struct InterpreterOptions {
   int num_threads = 1;
   void* arena = nullptr;
   size_t arena_bytes = 0;
+  // Prepare and plan only, allocating no arena (for octet_model_arena_bytes).
+  bool plan_only = false;
 };
 
 // Lifetimes of the activation tensors of a verified model, in the planner's

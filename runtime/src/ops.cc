@@ -108,56 +108,56 @@ struct ChannelData {
   }
 };
 
-class Conv2DOp final : public PreparedOp {
+void FreeAligned(void* p) { std::free(p); }
+
+// Conv, depthwise and fully connected: one input, constant filter and folded
+// bias, per-channel requantization, and whatever the chosen kernel packs.
+template <typename Params, typename Kernel>
+class WeightedOp final : public PreparedOp {
  public:
-  Conv2DParams params;
+  Params params;
   ChannelData data;
   const int8_t* filter = nullptr;
   const octet_tensor* input = nullptr;
   octet_tensor* output = nullptr;
-  const KernelTable* kernels = nullptr;
+  const Kernel* kernel = nullptr;
+
+  // Called once params, data and filter are final: lets the kernel pack
+  // into 64-byte-aligned memory owned here.
+  Status Pack() {
+    packed_bytes_ = kernel->packed_bytes(params);
+    if (packed_bytes_ > 0) {
+      const size_t rounded = (packed_bytes_ + 63) / 64 * 64;
+      packed_.reset(std::aligned_alloc(64, rounded));
+      if (!packed_) {
+        return Status::Error(OCTET_ERROR_OUT_OF_MEMORY,
+                             "cannot allocate " + std::to_string(rounded) + " bytes of packed weights");
+      }
+      kernel->pack(params, filter, data.bias.data(), packed_.get());
+    }
+    scratch_bytes_ = kernel->scratch_bytes(params);
+    return Status::Ok();
+  }
 
   void Invoke() override {
-    kernels->conv2d(params, reinterpret_cast<const int8_t*>(input->data), filter,
-                    data.bias.data(), reinterpret_cast<int8_t*>(output->data));
+    kernel->run(params, reinterpret_cast<const int8_t*>(input->data), filter, data.bias.data(),
+                packed_.get(), scratch_, reinterpret_cast<int8_t*>(output->data));
   }
-  const char* kernel_name() const override { return kernels->conv2d_name; }
-  size_t persistent_bytes() const override { return data.bytes(); }
+  const char* kernel_name() const override { return kernel->name; }
+  size_t persistent_bytes() const override { return data.bytes() + packed_bytes_; }
+  size_t scratch_bytes() const override { return scratch_bytes_; }
+  void set_scratch(void* scratch) override { scratch_ = scratch; }
+
+ private:
+  std::unique_ptr<void, void (*)(void*)> packed_{nullptr, FreeAligned};
+  size_t packed_bytes_ = 0;
+  size_t scratch_bytes_ = 0;
+  void* scratch_ = nullptr;
 };
 
-class DepthwiseConv2DOp final : public PreparedOp {
- public:
-  DepthwiseConv2DParams params;
-  ChannelData data;
-  const int8_t* filter = nullptr;
-  const octet_tensor* input = nullptr;
-  octet_tensor* output = nullptr;
-  const KernelTable* kernels = nullptr;
-
-  void Invoke() override {
-    kernels->dwconv2d(params, reinterpret_cast<const int8_t*>(input->data), filter,
-                      data.bias.data(), reinterpret_cast<int8_t*>(output->data));
-  }
-  const char* kernel_name() const override { return kernels->dwconv2d_name; }
-  size_t persistent_bytes() const override { return data.bytes(); }
-};
-
-class FullyConnectedOp final : public PreparedOp {
- public:
-  FullyConnectedParams params;
-  ChannelData data;
-  const int8_t* filter = nullptr;
-  const octet_tensor* input = nullptr;
-  octet_tensor* output = nullptr;
-  const KernelTable* kernels = nullptr;
-
-  void Invoke() override {
-    kernels->fully_connected(params, reinterpret_cast<const int8_t*>(input->data), filter,
-                             data.bias.data(), reinterpret_cast<int8_t*>(output->data));
-  }
-  const char* kernel_name() const override { return kernels->fully_connected_name; }
-  size_t persistent_bytes() const override { return data.bytes(); }
-};
+using Conv2DOp = WeightedOp<Conv2DParams, Conv2DKernel>;
+using DepthwiseConv2DOp = WeightedOp<DepthwiseConv2DParams, DepthwiseConv2DKernel>;
+using FullyConnectedOp = WeightedOp<FullyConnectedParams, FullyConnectedKernel>;
 
 class AddOp final : public PreparedOp {
  public:
@@ -169,11 +169,11 @@ class AddOp final : public PreparedOp {
   const KernelTable* kernels = nullptr;
 
   void Invoke() override {
-    kernels->add(params, count, reinterpret_cast<const int8_t*>(a->data),
+    kernels->add->run(params, count, reinterpret_cast<const int8_t*>(a->data),
                  reinterpret_cast<const int8_t*>(b->data),
                  reinterpret_cast<int8_t*>(output->data));
   }
-  const char* kernel_name() const override { return kernels->add_name; }
+  const char* kernel_name() const override { return kernels->add->name; }
   size_t persistent_bytes() const override { return 0; }
 };
 
@@ -223,7 +223,8 @@ Status PrepareConv2D(const Model& model, const schema::Operator& op,
                    &p.requant.qmax);
   conv->input = &x;
   conv->output = &tensors[y];
-  conv->kernels = &kernels;
+  conv->kernel = kernels.conv2d;
+  OCTET_RETURN_IF_ERROR(conv->Pack());
   *out = std::move(conv);
   return Status::Ok();
 }
@@ -274,7 +275,8 @@ Status PrepareDepthwiseConv2D(const Model& model, const schema::Operator& op,
                    &p.requant.qmax);
   dw->input = &x;
   dw->output = &tensors[y];
-  dw->kernels = &kernels;
+  dw->kernel = kernels.dwconv2d;
+  OCTET_RETURN_IF_ERROR(dw->Pack());
   *out = std::move(dw);
   return Status::Ok();
 }
@@ -309,7 +311,8 @@ Status PrepareFullyConnected(const Model& model, const schema::Operator& op,
                    o ? o->clamp_max() : 0.0f, tensors[y], &p.requant.qmin, &p.requant.qmax);
   fc->input = &tensors[in];
   fc->output = &tensors[y];
-  fc->kernels = &kernels;
+  fc->kernel = kernels.fully_connected;
+  OCTET_RETURN_IF_ERROR(fc->Pack());
   *out = std::move(fc);
   return Status::Ok();
 }

@@ -95,8 +95,12 @@ OCTET_API octet_status octet_model_load_buffer(const void* data, size_t size, oc
 
 OCTET_API void octet_model_destroy(octet_model* model);
 
-/* Bytes of activation arena an interpreter of this model needs. */
-OCTET_API octet_status octet_model_arena_bytes(const octet_model* model, size_t* bytes);
+/* Bytes of caller arena an interpreter of this model needs with these
+ * options (the ISA level matters: kernels may need scratch). Prepares the
+ * model without allocating an arena. options may be null. */
+OCTET_API octet_status octet_model_arena_bytes(const octet_model* model,
+                                               const octet_interpreter_options* options,
+                                               size_t* bytes);
 
 /* Prepares the model for execution: shapes, requantization parameters,
  * weights, kernel choice, arena plan. options may be null. */
@@ -150,6 +154,10 @@ OCTET_API octet_status octet_tensor_copy_to_buffer(const octet_tensor* tensor, v
  * OCTET_ERROR_INVALID_ARGUMENT for an unknown name. */
 OCTET_API const char* octet_isa_name(octet_isa isa);
 OCTET_API octet_status octet_isa_from_name(const char* name, octet_isa* isa);
+
+/* 1 if `isa` was built into this library and this CPU runs it, else 0
+ * (OCTET_ISA_AUTO: 1). */
+OCTET_API int octet_isa_available(octet_isa isa);
 
 /* Name of the CPU as cpuinfo reports it ("unknown" if it cannot tell). */
 OCTET_API const char* octet_cpu_name(void);

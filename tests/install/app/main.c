@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   }
 
   CHECK(octet_model_load_file(argv[1], &model), NULL);
-  CHECK(octet_model_arena_bytes(model, &arena_bytes), NULL);
+  CHECK(octet_model_arena_bytes(model, NULL, &arena_bytes), NULL);
   octet_interpreter_options_init(&options);
   CHECK(octet_interpreter_create(model, &options, &interpreter), NULL);
 

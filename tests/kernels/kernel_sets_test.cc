@@ -1,0 +1,198 @@
+// Every kernel of every ISA level built into this binary and runnable on this
+// CPU, compared with the scalar reference at tolerance 0 over shapes at the
+// SIMD tile edges: channels 1, 4, 8, 12, 13, 15, 16, 24 (and more), sizes 1-10
+// and 2^k +- 1, K below and above any unroll, strides, dilation, padding,
+// groups, extreme zero points and clamps.
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "kernel_tester.h"
+#include "octet/octet.h"
+
+namespace octet {
+namespace {
+
+using testing_util::AddKernelTester;
+using testing_util::ConvKernelTester;
+using testing_util::DepthwiseKernelTester;
+using testing_util::FullyConnectedKernelTester;
+
+struct Level {
+  Isa isa;
+  octet_isa api;
+  const char* name;
+};
+
+void PrintTo(const Level& level, std::ostream* os) { *os << level.name; }
+
+const Level kAllLevels[] = {
+    {Isa::kScalar, OCTET_ISA_SCALAR, "scalar"},
+    {Isa::kSse41, OCTET_ISA_SSE41, "sse41"},
+    {Isa::kAvx2, OCTET_ISA_AVX2, "avx2"},
+    {Isa::kAvx512Vnni, OCTET_ISA_AVX512VNNI, "avx512vnni"},
+    {Isa::kNeon, OCTET_ISA_NEON, "neon"},
+    {Isa::kNeonDot, OCTET_ISA_NEONDOT, "neondot"},
+};
+
+class KernelSetTest : public ::testing::TestWithParam<Level> {
+ protected:
+  void SetUp() override {
+    set_ = BuiltKernelSet(GetParam().isa);
+    if (!set_) GTEST_SKIP() << GetParam().name << " was not built";
+    if (!octet_isa_available(GetParam().api)) {
+      GTEST_SKIP() << GetParam().name << " is not supported by this CPU (" << octet_cpu_name()
+                   << ")";
+    }
+  }
+  const KernelSet* set_ = nullptr;
+};
+
+const int kChannels[] = {1, 4, 8, 12, 13, 15, 16, 24, 31, 32, 33, 64, 72};
+
+TEST_P(KernelSetTest, Conv1x1) {
+  if (!set_->conv2d) GTEST_SKIP() << "no conv2d kernel at this level";
+  uint32_t seed = 1;
+  for (int cin : kChannels) {
+    for (int cout : {1, 4, 8, 13, 16, 24, 33, 64}) {
+      ConvKernelTester().input(3, 5, cin).output_channels(cout).kernel(1, 1).seed(seed++)
+          .Test(*set_->conv2d);
+    }
+  }
+  // Pixel counts around tile sizes (M), and one large K.
+  for (int hw : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33}) {
+    ConvKernelTester().input(1, hw, 24).output_channels(144).kernel(1, 1).seed(seed++)
+        .Test(*set_->conv2d);
+  }
+  ConvKernelTester().input(4, 4, 384).output_channels(64).kernel(1, 1).seed(seed++)
+      .Test(*set_->conv2d);
+  ConvKernelTester().batch(2).input(3, 3, 20).output_channels(17).kernel(1, 1).stride(2)
+      .seed(seed++).Test(*set_->conv2d);
+}
+
+TEST_P(KernelSetTest, ConvGeneral) {
+  if (!set_->conv2d) GTEST_SKIP() << "no conv2d kernel at this level";
+  uint32_t seed = 100;
+  for (int cin : {1, 3, 4, 8, 13, 16, 24}) {
+    for (int cout : {1, 8, 13, 16, 32}) {
+      ConvKernelTester().input(7, 6, cin).output_channels(cout).kernel(3, 3).pad(1, 1, 1, 1)
+          .seed(seed++).Test(*set_->conv2d);
+    }
+  }
+  ConvKernelTester().input(9, 9, 3).output_channels(32).kernel(3, 3).stride(2).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(10, 7, 5).output_channels(9).kernel(5, 5).stride(2, 1).pad(2, 2, 2, 2)
+      .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(9, 9, 8).output_channels(8).kernel(3, 3).dilation(2).pad(2, 2, 2, 2)
+      .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(8, 8, 16).output_channels(24).kernel(3, 2).pad(0, 1, 1, 0)
+      .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(6, 6, 16).output_channels(16).kernel(3, 3).groups(4).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(1, 1, 7).output_channels(5).kernel(1, 1).seed(seed++)
+      .Test(*set_->conv2d);
+  ConvKernelTester().batch(3).input(5, 4, 6).output_channels(10).kernel(2, 2).stride(2)
+      .seed(seed++).Test(*set_->conv2d);
+}
+
+TEST_P(KernelSetTest, ConvZeroPointsAndClamps) {
+  if (!set_->conv2d) GTEST_SKIP() << "no conv2d kernel at this level";
+  uint32_t seed = 200;
+  for (int zin : {-128, 127, 0, -3}) {
+    for (int zout : {-128, 127, 5}) {
+      ConvKernelTester().input(5, 5, 13).output_channels(16).kernel(3, 3).pad(1, 1, 1, 1)
+          .input_zero_point(zin).output_zero_point(zout).seed(seed++).Test(*set_->conv2d);
+      ConvKernelTester().input(4, 4, 24).output_channels(24).kernel(1, 1)
+          .input_zero_point(zin).output_zero_point(zout).seed(seed++).Test(*set_->conv2d);
+    }
+  }
+  ConvKernelTester().input(5, 5, 16).output_channels(16).kernel(3, 3).pad(1, 1, 1, 1)
+      .qmin(-20).qmax(30).seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(5, 5, 16).output_channels(16).kernel(1, 1).qmin(0).qmax(0)
+      .seed(seed++).Test(*set_->conv2d);
+}
+
+TEST_P(KernelSetTest, Depthwise) {
+  if (!set_->dwconv2d) GTEST_SKIP() << "no depthwise kernel at this level";
+  uint32_t seed = 300;
+  for (int c : kChannels) {
+    for (int k : {3, 5}) {
+      for (int stride : {1, 2}) {
+        DepthwiseKernelTester().input(9, 8, c).kernel(k, k).stride(stride)
+            .pad(k / 2, k / 2, k / 2, k / 2).seed(seed++).Test(*set_->dwconv2d);
+      }
+    }
+  }
+  for (int hw : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 17}) {
+    DepthwiseKernelTester().input(hw, hw, 16).kernel(3, 3).pad(1, 1, 1, 1).seed(seed++)
+        .Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(hw, hw + 2, 24).kernel(3, 3).stride(2).pad(0, 0, 1, 1)
+        .seed(seed++).Test(*set_->dwconv2d);
+  }
+  DepthwiseKernelTester().input(7, 7, 8).depth_multiplier(2).kernel(3, 3).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->dwconv2d);
+  DepthwiseKernelTester().input(7, 7, 3).depth_multiplier(3).kernel(3, 3).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->dwconv2d);
+  DepthwiseKernelTester().input(9, 9, 16).kernel(3, 3).dilation(2).pad(2, 2, 2, 2)
+      .seed(seed++).Test(*set_->dwconv2d);
+  DepthwiseKernelTester().input(8, 8, 16).kernel(2, 4).pad(0, 1, 1, 2).seed(seed++)
+      .Test(*set_->dwconv2d);
+  DepthwiseKernelTester().input(6, 6, 16).kernel(3, 3).seed(seed++).Test(*set_->dwconv2d);
+  DepthwiseKernelTester().batch(2).input(5, 5, 12).kernel(3, 3).pad(1, 1, 1, 1).seed(seed++)
+      .Test(*set_->dwconv2d);
+  for (int zin : {-128, 127}) {
+    for (int zout : {-128, 127}) {
+      DepthwiseKernelTester().input(6, 6, 24).kernel(3, 3).pad(1, 1, 1, 1).input_zero_point(zin)
+          .output_zero_point(zout).seed(seed++).Test(*set_->dwconv2d);
+    }
+  }
+  DepthwiseKernelTester().input(6, 6, 24).kernel(3, 3).pad(1, 1, 1, 1).qmin(-128).qmax(6)
+      .seed(seed++).Test(*set_->dwconv2d);
+}
+
+TEST_P(KernelSetTest, FullyConnected) {
+  if (!set_->fully_connected) GTEST_SKIP() << "no fully-connected kernel at this level";
+  uint32_t seed = 400;
+  for (int m : {1, 2, 3, 4, 5, 7, 8, 9, 16, 17}) {
+    for (int k : {1, 3, 4, 8, 15, 16, 17, 31, 64, 100}) {
+      for (int n : {1, 7, 8, 16, 17, 33}) {
+        FullyConnectedKernelTester().batch(m).input_features(k).output_features(n).seed(seed++)
+            .Test(*set_->fully_connected);
+      }
+    }
+  }
+  FullyConnectedKernelTester().batch(1).input_features(1280).output_features(100).seed(seed++)
+      .Test(*set_->fully_connected);
+  FullyConnectedKernelTester().batch(5).input_features(1024).output_features(40).seed(seed++)
+      .input_zero_point(-128).output_zero_point(127).Test(*set_->fully_connected);
+  FullyConnectedKernelTester().batch(3).input_features(64).output_features(24).seed(seed++)
+      .input_zero_point(127).output_zero_point(-128).qmin(-100).qmax(100)
+      .Test(*set_->fully_connected);
+}
+
+TEST_P(KernelSetTest, Add) {
+  if (!set_->add) GTEST_SKIP() << "no add kernel at this level";
+  uint32_t seed = 500;
+  for (size_t n : {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 1000,
+                   75264}) {
+    AddKernelTester().size(n).seed(seed++).Test(*set_->add);
+  }
+  AddKernelTester().size(333).scales(0.05f, 0.05f, 0.05f).zero_points(-128, 127, 0).seed(seed++)
+      .Test(*set_->add);
+  AddKernelTester().size(333).scales(0.5f, 0.01f, 0.3f).zero_points(127, -128, -128).seed(seed++)
+      .Test(*set_->add);
+  AddKernelTester().size(333).scales(0.01f, 0.02f, 0.001f).zero_points(3, -7, 127).seed(seed++)
+      .Test(*set_->add);
+  AddKernelTester().size(333).zero_points(0, 0, -128).qmin(-128).qmax(0).seed(seed++)
+      .Test(*set_->add);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, KernelSetTest, ::testing::ValuesIn(kAllLevels),
+                         [](const ::testing::TestParamInfo<Level>& param_info) {
+                           return std::string(param_info.param.name);
+                         });
+
+}  // namespace
+}  // namespace octet

@@ -1,0 +1,363 @@
+// Builder-style testers that compare any op-level kernel (kernels/kernel_table.h)
+// with the scalar reference at tolerance 0:
+//
+//   ConvKernelTester().input(7, 9, 19).output_channels(13).kernel(3, 3).stride(2)
+//       .pad(1, 1, 1, 1).input_zero_point(-128).Test(kernel);
+//
+// Inputs, weights (symmetric [-127, 127]), biases and per-channel scales are
+// seeded random; the multipliers come from QuantizeMultiplier like the
+// runtime's. The kernel gets packed memory and scratch of exactly the sizes it
+// asked for, each followed by guard bytes, and an output buffer pre-filled
+// with a sentinel and guarded on both sides; it runs twice with two different
+// sentinels so an output it never writes is caught. Failures print the whole
+// shape.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kernels/kernel_table.h"
+#include "kernels/reference.h"
+#include "kernels/requant.h"
+#include "test_random.h"
+
+namespace octet {
+namespace testing_util {
+
+constexpr size_t kGuardBytes = 64;
+
+// 64-byte-aligned buffer with kGuardBytes of 0xA5 after `bytes`.
+class GuardedBuffer {
+ public:
+  explicit GuardedBuffer(size_t bytes) : bytes_(bytes) {
+    const size_t total = (bytes + kGuardBytes + 63) / 64 * 64;
+    data_.reset(static_cast<uint8_t*>(std::aligned_alloc(64, total)));
+    std::memset(data_.get(), 0xA5, total);
+  }
+  uint8_t* get() { return data_.get(); }
+  bool GuardIntact() const {
+    for (size_t i = 0; i < kGuardBytes; ++i) {
+      if (data_.get()[bytes_ + i] != 0xA5) return false;
+    }
+    return true;
+  }
+
+ private:
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> data_;
+  size_t bytes_;
+};
+
+// Per-channel multipliers from random weight scales, with the real multiplier
+// in [lo, hi] (typical layers: 2^-12 .. 2^-3).
+inline void RandomMultipliers(Random& rng, int channels, double lo, double hi,
+                              std::vector<int32_t>* m, std::vector<int32_t>* s) {
+  m->resize(channels);
+  s->resize(channels);
+  for (int c = 0; c < channels; ++c) {
+    int shift = 0;
+    QuantizeMultiplier(rng.Uniform(lo, hi), &(*m)[c], &shift);
+    (*s)[c] = shift;
+  }
+}
+
+inline std::vector<int8_t> RandomBytes(Random& rng, size_t n, int lo = -128, int hi = 127) {
+  std::vector<int8_t> v(n);
+  for (auto& x : v) x = static_cast<int8_t>(rng.Range(lo, hi));
+  return v;
+}
+
+// Runs `run(output)` twice on sentinel-filled, guarded outputs and checks both
+// results equal `expected` byte for byte.
+template <typename Run>
+void CheckOutput(const std::vector<int8_t>& expected, const std::string& shape, Run run) {
+  for (const uint8_t sentinel : {uint8_t{0x5A}, uint8_t{0xC3}}) {
+    std::vector<uint8_t> buffer(expected.size() + 2 * kGuardBytes, sentinel);
+    int8_t* out = reinterpret_cast<int8_t*>(buffer.data() + kGuardBytes);
+    run(out);
+    for (size_t i = 0; i < kGuardBytes; ++i) {
+      ASSERT_EQ(buffer[i], sentinel) << shape << ": wrote before the output";
+      ASSERT_EQ(buffer[kGuardBytes + expected.size() + i], sentinel)
+          << shape << ": wrote past the output";
+    }
+    size_t mismatches = 0, first = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      if (out[i] != expected[i] && mismatches++ == 0) first = i;
+    }
+    ASSERT_EQ(mismatches, 0u) << shape << ": " << mismatches << " of " << expected.size()
+                              << " outputs differ; first at " << first << ": got "
+                              << int(out[first]) << ", expected " << int(expected[first]);
+  }
+}
+
+class ConvKernelTester {
+ public:
+  ConvKernelTester& batch(int n) { p_.batch = n; return *this; }
+  ConvKernelTester& input(int h, int w, int c) {
+    p_.input_height = h; p_.input_width = w; p_.input_channels = c; return *this;
+  }
+  ConvKernelTester& output_channels(int c) { p_.output_channels = c; return *this; }
+  ConvKernelTester& kernel(int kh, int kw) { p_.kernel_height = kh; p_.kernel_width = kw; return *this; }
+  ConvKernelTester& stride(int s) { return stride(s, s); }
+  ConvKernelTester& stride(int sh, int sw) { p_.stride_height = sh; p_.stride_width = sw; return *this; }
+  ConvKernelTester& dilation(int d) { p_.dilation_height = p_.dilation_width = d; return *this; }
+  ConvKernelTester& pad(int top, int left, int bottom, int right) {
+    p_.pad_top = top; p_.pad_left = left; pad_bottom_ = bottom; pad_right_ = right; return *this;
+  }
+  ConvKernelTester& groups(int g) { p_.groups = g; return *this; }
+  ConvKernelTester& input_zero_point(int32_t z) { p_.input_zero_point = z; return *this; }
+  ConvKernelTester& output_zero_point(int32_t z) { p_.requant.output_zero_point = z; return *this; }
+  ConvKernelTester& qmin(int32_t q) { p_.requant.qmin = q; return *this; }
+  ConvKernelTester& qmax(int32_t q) { p_.requant.qmax = q; return *this; }
+  ConvKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  std::string Shape() const {
+    std::ostringstream os;
+    os << "conv batch " << p_.batch << " in " << p_.input_height << "x" << p_.input_width << "x"
+       << p_.input_channels << " out_c " << p_.output_channels << " kernel " << p_.kernel_height
+       << "x" << p_.kernel_width << " stride " << p_.stride_height << "," << p_.stride_width
+       << " dilation " << p_.dilation_height << "," << p_.dilation_width << " pad "
+       << p_.pad_top << "," << p_.pad_left << "," << pad_bottom_ << "," << pad_right_
+       << " groups " << p_.groups << " z_in " << p_.input_zero_point << " z_out "
+       << p_.requant.output_zero_point << " q [" << p_.requant.qmin << "," << p_.requant.qmax
+       << "] seed " << seed_;
+    return os.str();
+  }
+
+  void Test(const Conv2DKernel& kernel) {
+    Conv2DParams p = p_;
+    auto out_size = [](int in, int k, int s, int d, int a, int b) {
+      return (in + a + b - d * (k - 1) - 1) / s + 1;
+    };
+    p.output_height = out_size(p.input_height, p.kernel_height, p.stride_height,
+                               p.dilation_height, p.pad_top, pad_bottom_);
+    p.output_width = out_size(p.input_width, p.kernel_width, p.stride_width, p.dilation_width,
+                              p.pad_left, pad_right_);
+    ASSERT_GT(p.output_height, 0) << Shape();
+    ASSERT_GT(p.output_width, 0) << Shape();
+    Random rng(seed_);
+    const int k = p.kernel_height * p.kernel_width * (p.input_channels / p.groups);
+    const auto input = RandomBytes(rng, size_t(p.batch) * p.input_height * p.input_width *
+                                            p.input_channels);
+    const auto filter = RandomBytes(rng, size_t(p.output_channels) * k, -127, 127);
+    std::vector<int32_t> bias(p.output_channels), folded(p.output_channels), m, s;
+    for (auto& b : bias) b = static_cast<int32_t>(rng.Range(-20000, 20000));
+    FoldInputZeroPoint(filter.data(), bias.data(), p.output_channels, k, p.input_zero_point,
+                       folded.data());
+    RandomMultipliers(rng, p.output_channels, 1.0 / (16.0 * k), 4.0 / k, &m, &s);
+    p.requant.multiplier = m.data();
+    p.requant.shift = s.data();
+
+    std::vector<int8_t> expected(size_t(p.batch) * p.output_height * p.output_width *
+                                 p.output_channels);
+    qs8_conv2d__scalar(p, input.data(), filter.data(), folded.data(), expected.data());
+
+    const size_t packed_bytes = kernel.packed_bytes(p);
+    GuardedBuffer packed(packed_bytes);
+    kernel.pack(p, filter.data(), folded.data(), packed.get());
+    ASSERT_TRUE(packed.GuardIntact()) << Shape() << ": pack wrote past packed_bytes";
+    GuardedBuffer scratch(kernel.scratch_bytes(p));
+    CheckOutput(expected, Shape() + " [" + kernel.name + "]", [&](int8_t* out) {
+      kernel.run(p, input.data(), filter.data(), folded.data(), packed.get(), scratch.get(), out);
+    });
+    ASSERT_TRUE(scratch.GuardIntact()) << Shape() << ": run wrote past scratch_bytes";
+  }
+
+ private:
+  Conv2DParams p_ = [] {
+    Conv2DParams p;
+    p.input_height = p.input_width = 5;
+    p.input_channels = p.output_channels = 4;
+    return p;
+  }();
+  int pad_bottom_ = 0, pad_right_ = 0;
+  uint32_t seed_ = 1;
+};
+
+class DepthwiseKernelTester {
+ public:
+  DepthwiseKernelTester& batch(int n) { p_.batch = n; return *this; }
+  DepthwiseKernelTester& input(int h, int w, int c) {
+    p_.input_height = h; p_.input_width = w; p_.input_channels = c; return *this;
+  }
+  DepthwiseKernelTester& depth_multiplier(int m) { p_.depth_multiplier = m; return *this; }
+  DepthwiseKernelTester& kernel(int kh, int kw) { p_.kernel_height = kh; p_.kernel_width = kw; return *this; }
+  DepthwiseKernelTester& stride(int s) { p_.stride_height = p_.stride_width = s; return *this; }
+  DepthwiseKernelTester& stride(int sh, int sw) { p_.stride_height = sh; p_.stride_width = sw; return *this; }
+  DepthwiseKernelTester& dilation(int d) { p_.dilation_height = p_.dilation_width = d; return *this; }
+  DepthwiseKernelTester& pad(int top, int left, int bottom, int right) {
+    p_.pad_top = top; p_.pad_left = left; pad_bottom_ = bottom; pad_right_ = right; return *this;
+  }
+  DepthwiseKernelTester& input_zero_point(int32_t z) { p_.input_zero_point = z; return *this; }
+  DepthwiseKernelTester& output_zero_point(int32_t z) { p_.requant.output_zero_point = z; return *this; }
+  DepthwiseKernelTester& qmin(int32_t q) { p_.requant.qmin = q; return *this; }
+  DepthwiseKernelTester& qmax(int32_t q) { p_.requant.qmax = q; return *this; }
+  DepthwiseKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  std::string Shape() const {
+    std::ostringstream os;
+    os << "depthwise batch " << p_.batch << " in " << p_.input_height << "x" << p_.input_width
+       << "x" << p_.input_channels << " mult " << p_.depth_multiplier << " kernel "
+       << p_.kernel_height << "x" << p_.kernel_width << " stride " << p_.stride_height << ","
+       << p_.stride_width << " dilation " << p_.dilation_height << "," << p_.dilation_width
+       << " pad " << p_.pad_top << "," << p_.pad_left << "," << pad_bottom_ << "," << pad_right_
+       << " z_in " << p_.input_zero_point << " z_out " << p_.requant.output_zero_point << " q ["
+       << p_.requant.qmin << "," << p_.requant.qmax << "] seed " << seed_;
+    return os.str();
+  }
+
+  void Test(const DepthwiseConv2DKernel& kernel) {
+    DepthwiseConv2DParams p = p_;
+    auto out_size = [](int in, int k, int s, int d, int a, int b) {
+      return (in + a + b - d * (k - 1) - 1) / s + 1;
+    };
+    p.output_height = out_size(p.input_height, p.kernel_height, p.stride_height,
+                               p.dilation_height, p.pad_top, pad_bottom_);
+    p.output_width = out_size(p.input_width, p.kernel_width, p.stride_width, p.dilation_width,
+                              p.pad_left, pad_right_);
+    ASSERT_GT(p.output_height, 0) << Shape();
+    ASSERT_GT(p.output_width, 0) << Shape();
+    Random rng(seed_);
+    const int channels = p.input_channels * p.depth_multiplier;
+    const int taps = p.kernel_height * p.kernel_width;
+    const auto input = RandomBytes(rng, size_t(p.batch) * p.input_height * p.input_width *
+                                            p.input_channels);
+    const auto filter = RandomBytes(rng, size_t(taps) * channels, -127, 127);
+    std::vector<int32_t> bias(channels), folded(channels), m, s;
+    for (auto& b : bias) b = static_cast<int32_t>(rng.Range(-5000, 5000));
+    FoldInputZeroPointDepthwise(filter.data(), bias.data(), channels, taps, p.input_zero_point,
+                                folded.data());
+    RandomMultipliers(rng, channels, 1.0 / (16.0 * taps), 4.0 / taps, &m, &s);
+    p.requant.multiplier = m.data();
+    p.requant.shift = s.data();
+
+    std::vector<int8_t> expected(size_t(p.batch) * p.output_height * p.output_width * channels);
+    qs8_dwconv2d__scalar(p, input.data(), filter.data(), folded.data(), expected.data());
+
+    GuardedBuffer packed(kernel.packed_bytes(p));
+    kernel.pack(p, filter.data(), folded.data(), packed.get());
+    ASSERT_TRUE(packed.GuardIntact()) << Shape() << ": pack wrote past packed_bytes";
+    GuardedBuffer scratch(kernel.scratch_bytes(p));
+    CheckOutput(expected, Shape() + " [" + kernel.name + "]", [&](int8_t* out) {
+      kernel.run(p, input.data(), filter.data(), folded.data(), packed.get(), scratch.get(), out);
+    });
+    ASSERT_TRUE(scratch.GuardIntact()) << Shape() << ": run wrote past scratch_bytes";
+  }
+
+ private:
+  DepthwiseConv2DParams p_ = [] {
+    DepthwiseConv2DParams p;
+    p.input_height = p.input_width = 5;
+    p.input_channels = 4;
+    p.kernel_height = p.kernel_width = 3;
+    return p;
+  }();
+  int pad_bottom_ = 0, pad_right_ = 0;
+  uint32_t seed_ = 1;
+};
+
+class FullyConnectedKernelTester {
+ public:
+  FullyConnectedKernelTester& batch(int m) { p_.batch = m; return *this; }
+  FullyConnectedKernelTester& input_features(int k) { p_.input_features = k; return *this; }
+  FullyConnectedKernelTester& output_features(int n) { p_.output_features = n; return *this; }
+  FullyConnectedKernelTester& input_zero_point(int32_t z) { p_.input_zero_point = z; return *this; }
+  FullyConnectedKernelTester& output_zero_point(int32_t z) { p_.requant.output_zero_point = z; return *this; }
+  FullyConnectedKernelTester& qmin(int32_t q) { p_.requant.qmin = q; return *this; }
+  FullyConnectedKernelTester& qmax(int32_t q) { p_.requant.qmax = q; return *this; }
+  FullyConnectedKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  std::string Shape() const {
+    std::ostringstream os;
+    os << "fully connected m " << p_.batch << " k " << p_.input_features << " n "
+       << p_.output_features << " z_in " << p_.input_zero_point << " z_out "
+       << p_.requant.output_zero_point << " q [" << p_.requant.qmin << "," << p_.requant.qmax
+       << "] seed " << seed_;
+    return os.str();
+  }
+
+  void Test(const FullyConnectedKernel& kernel) {
+    FullyConnectedParams p = p_;
+    Random rng(seed_);
+    const int k = p.input_features, n = p.output_features;
+    const auto input = RandomBytes(rng, size_t(p.batch) * k);
+    const auto filter = RandomBytes(rng, size_t(n) * k, -127, 127);
+    std::vector<int32_t> bias(n), folded(n), m, s;
+    for (auto& b : bias) b = static_cast<int32_t>(rng.Range(-20000, 20000));
+    FoldInputZeroPoint(filter.data(), bias.data(), n, k, p.input_zero_point, folded.data());
+    RandomMultipliers(rng, n, 1.0 / (16.0 * k), 4.0 / k, &m, &s);
+    p.requant.multiplier = m.data();
+    p.requant.shift = s.data();
+
+    std::vector<int8_t> expected(size_t(p.batch) * n);
+    qs8_fully_connected__scalar(p, input.data(), filter.data(), folded.data(), expected.data());
+
+    GuardedBuffer packed(kernel.packed_bytes(p));
+    kernel.pack(p, filter.data(), folded.data(), packed.get());
+    ASSERT_TRUE(packed.GuardIntact()) << Shape() << ": pack wrote past packed_bytes";
+    GuardedBuffer scratch(kernel.scratch_bytes(p));
+    CheckOutput(expected, Shape() + " [" + kernel.name + "]", [&](int8_t* out) {
+      kernel.run(p, input.data(), filter.data(), folded.data(), packed.get(), scratch.get(), out);
+    });
+    ASSERT_TRUE(scratch.GuardIntact()) << Shape() << ": run wrote past scratch_bytes";
+  }
+
+ private:
+  FullyConnectedParams p_ = [] {
+    FullyConnectedParams p;
+    p.input_features = 16;
+    p.output_features = 8;
+    return p;
+  }();
+  uint32_t seed_ = 1;
+};
+
+class AddKernelTester {
+ public:
+  AddKernelTester& size(size_t n) { n_ = n; return *this; }
+  AddKernelTester& scales(float a, float b, float out) { sa_ = a; sb_ = b; so_ = out; return *this; }
+  AddKernelTester& zero_points(int32_t a, int32_t b, int32_t out) { za_ = a; zb_ = b; zo_ = out; return *this; }
+  AddKernelTester& qmin(int32_t q) { qmin_ = q; return *this; }
+  AddKernelTester& qmax(int32_t q) { qmax_ = q; return *this; }
+  AddKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  std::string Shape() const {
+    std::ostringstream os;
+    os << "add n " << n_ << " scales " << sa_ << "," << sb_ << "," << so_ << " zero points "
+       << za_ << "," << zb_ << "," << zo_ << " q [" << qmin_ << "," << qmax_ << "] seed " << seed_;
+    return os.str();
+  }
+
+  void Test(const AddKernel& kernel) {
+    AddParams p;
+    ASSERT_TRUE(ComputeAddParams(sa_, za_, sb_, zb_, so_, zo_, &p)) << Shape();
+    p.qmin = qmin_;
+    p.qmax = qmax_;
+    Random rng(seed_);
+    const auto a = RandomBytes(rng, n_), b = RandomBytes(rng, n_);
+    std::vector<int8_t> expected(n_);
+    qs8_add__scalar(p, n_, a.data(), b.data(), expected.data());
+    CheckOutput(expected, Shape() + " [" + kernel.name + "]",
+                [&](int8_t* out) { kernel.run(p, n_, a.data(), b.data(), out); });
+  }
+
+ private:
+  size_t n_ = 16;
+  float sa_ = 0.05f, sb_ = 0.07f, so_ = 0.1f;
+  int32_t za_ = 0, zb_ = 0, zo_ = 0, qmin_ = -128, qmax_ = 127;
+  uint32_t seed_ = 1;
+};
+
+
+}  // namespace testing_util
+}  // namespace octet
