@@ -895,6 +895,14 @@ int Main(int argc, char** argv) {
   bool done = false;
   const int parse_status = ParseArgs(argc, argv, &options, &done);
   if (parse_status != kExitOk || done) return parse_status;
+  // Before any run: a backend this build lacks fails the whole command.
+  for (const octet_backend backend : options.backends) {
+    if (!octet_backend_available(backend)) {
+      return Fail(std::string("backend ") + octet_backend_name(backend) +
+                  ": UNSUPPORTED: not built into this octet (configure with OCTET_WITH_XNNPACK=ON "
+                  "and libxnnpack-dev, libpthreadpool-dev installed)");
+    }
+  }
   std::vector<NpyArray> inputs, references;
   if (!ReadArrays(options.input_paths, "--input", &inputs) ||
       !ReadArrays(options.compare_paths, "--compare", &references)) {

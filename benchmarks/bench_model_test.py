@@ -5,6 +5,8 @@
   bench_model_test.py setup DIR MAKE_EXAMPLE   writes DIR/model.octet and .npy files
   bench_model_test.py json DIR BENCH           --json, one backend and all built ones
   bench_model_test.py io DIR BENCH             --input, --compare, --save-output, --max-secs
+  bench_model_test.py torch DIR BENCH PYTHON    --compare against torch_reference.py run by
+                                               PYTHON (one with torch and numpy)
 
 Standard library only (no NumPy on the build machines): .npy files are
 written by hand.
@@ -200,7 +202,32 @@ def check_io(workdir, bench):
     print("io OK")
 
 
+def check_torch(workdir, bench, python):
+    """The int8 example model against torch's fake-quantized float reference:
+    an independent implementation of the same arithmetic, so every logit must
+    agree to a few LSB (rounding ties differ: torch rounds half to even)."""
+    model = os.path.join(workdir, "model.octet")
+    inp = os.path.join(workdir, "input_int8.npy")
+    ref = os.path.join(workdir, "torch_fake_quant.npy")
+    out = os.path.join(workdir, "torch.json")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_reference.py")
+    run([python, script, model, inp, ref, "--fake-quant"])
+    run([bench, "--model", model, "--runs", "1", "--warmup", "0", "--input", inp,
+         "--compare", ref, "--json", out])
+    with open(out) as f:
+        cmp = json.load(f)["outputs"][0]["compare"]
+    scale = 0.15  # the example model's logits
+    if cmp["units"] != "real" or cmp["max_abs_diff"] > 3 * scale + 1e-6:
+        fail("torch compare %r: more than 3 LSB off" % cmp)
+    if cmp["sqnr_db"] is not None and cmp["sqnr_db"] < 25:
+        fail("torch compare SQNR %r dB" % cmp["sqnr_db"])
+    print("torch OK")
+
+
 def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "torch":
+        check_torch(*sys.argv[2:])
+        return
     if len(sys.argv) != 4:
         print(__doc__)
         sys.exit(2)
