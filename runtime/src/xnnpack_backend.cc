@@ -43,6 +43,10 @@ class XnnpackContext {
 
 namespace {
 
+// XNNPACK may read XNN_EXTRA_BYTES past the end of an input; the arena's tail
+// padding (and 64-byte rounding of every tensor) covers that.
+static_assert(kArenaTailPadding >= XNN_EXTRA_BYTES, "arena tail padding below XNNPACK's over-read");
+
 // --- counting allocator ---------------------------------------------------------
 
 thread_local size_t t_xnnpack_bytes = 0;
