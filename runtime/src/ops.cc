@@ -110,6 +110,19 @@ struct ChannelData {
 
 void FreeAligned(void* p) { std::free(p); }
 
+// Multiply-accumulates per invoke, for profiles.
+uint64_t Macs(const Conv2DParams& p) {
+  return uint64_t(p.batch) * p.output_height * p.output_width * p.output_channels *
+         p.kernel_height * p.kernel_width * (p.input_channels / p.groups);
+}
+uint64_t Macs(const DepthwiseConv2DParams& p) {
+  return uint64_t(p.batch) * p.output_height * p.output_width * p.input_channels *
+         p.depth_multiplier * p.kernel_height * p.kernel_width;
+}
+uint64_t Macs(const FullyConnectedParams& p) {
+  return uint64_t(p.batch) * p.input_features * p.output_features;
+}
+
 // Conv, depthwise and fully connected: one input, constant filter and folded
 // bias, per-channel requantization, and whatever the chosen kernel packs.
 template <typename Params, typename Kernel>
@@ -147,6 +160,7 @@ class WeightedOp final : public PreparedOp {
   size_t persistent_bytes() const override { return data.bytes() + packed_bytes_; }
   size_t scratch_bytes() const override { return scratch_bytes_; }
   void set_scratch(void* scratch) override { scratch_ = scratch; }
+  uint64_t macs() const override { return Macs(params); }
 
  private:
   std::unique_ptr<void, void (*)(void*)> packed_{nullptr, FreeAligned};
