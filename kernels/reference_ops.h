@@ -14,11 +14,45 @@
 #include <cstdint>
 
 #include "kernels/reference.h"
+#include "kernels/requant.h"
 
 namespace octet {
 
 // Maximum rank of the generic (rank <= 6) kernels, equal to the format's.
 constexpr int kMaxKernelRank = 6;
+
+// ---------------------------------------------------------------------------
+// Requantization of small accumulators with headroom.
+//
+// Theory. requant(acc, M) rounds twice: the high multiply keeps
+// -shift fractional bits of acc * M, then the rounding shift drops them.
+// With a multiplier near 1 (shift -1 or 0: average pooling of few taps,
+// REQUANTIZE, PReLU) almost no fractional bits survive the first rounding
+// and about one output in six is 1 LSB off the correctly rounded value.
+// The ops whose accumulators are small (|acc| <= bound, known at prepare
+// time) therefore shift the accumulator left first, by as many bits L as
+// keep bound * 2^L < 2^31, and requantize with M / 2^L:
+//     y = RequantizeToInt8(acc << L, M0, shift - L, ...)
+// which is the same real product with L more bits through the first
+// rounding (the result is then off only when acc * M lies within about
+// 2^-L of a tie). When M >= 1 (shift > 0) there is no room to gain and
+// the requirement is only bound * 2^shift < 2^31.
+struct ScaledMultiplier {
+  int32_t multiplier = 0;  // Q31, as QuantizeMultiplier
+  int shift = 0;           // in [-31, 30]
+  int left_shift = 0;      // L, applied to the accumulator first
+};
+
+// Returns false if `real` is not representable or bound * 2^max(shift, 0)
+// does not fit int32 (bound >= 1).
+bool ComputeScaledMultiplier(double real, int64_t bound, ScaledMultiplier* out);
+
+// RequantizeToInt8(acc << m.left_shift, m.multiplier, m.shift, ...).
+inline int8_t RequantizeScaled(int32_t acc, const ScaledMultiplier& m, int32_t output_zero_point,
+                               int32_t qmin, int32_t qmax) {
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(acc) << m.left_shift);
+  return RequantizeToInt8(shifted, m.multiplier, m.shift, output_zero_point, qmin, qmax);
+}
 
 // ---------------------------------------------------------------------------
 // Broadcasting (numpy rules, ranks aligned on the right).
@@ -45,17 +79,15 @@ bool MakeBroadcastShape(const int32_t* y_shape, int y_rank, const int32_t* a_sha
 void qs8_add_broadcast__scalar(const AddParams& p, const BroadcastShape& s, const int8_t* a,
                                const int8_t* b, int8_t* out);
 
-// Elementwise multiply: y = requant((a - z_a)(b - z_b), s_a s_b / s_y).
-// Precondition: |(a - z_a)(b - z_b)| <= 255^2 shifted left by max(shift, 0)
-// fits int32, i.e. shift <= 15 (ComputeMulParams enforces it).
+// Elementwise multiply: y = requant((a - z_a)(b - z_b), s_a s_b / s_y) with
+// headroom (ScaledMultiplier, bound 255^2).
 struct MulParams {
   int32_t a_zero_point = 0, b_zero_point = 0, output_zero_point = 0;
-  int32_t multiplier = 0;
-  int shift = 0;
+  ScaledMultiplier multiplier;
   int32_t qmin = -128, qmax = 127;
 };
 
-// Returns false if the multiplier is not representable or its shift > 15.
+// Returns false if ComputeScaledMultiplier(s_a s_b / s_y, 255^2) fails.
 bool ComputeMulParams(float a_scale, int32_t a_zero_point, float b_scale, int32_t b_zero_point,
                       float output_scale, int32_t output_zero_point, MulParams* p);
 
@@ -83,26 +115,24 @@ void qs8_maxpool2d__scalar(const Pool2DParams& p, const int8_t* input, int8_t* o
 // Average pooling: for a window with n counted taps (the taps inside the
 // input, or filter_height * filter_width when count_include_pad),
 //   y = requant(sum (x - z_x), s_x / (n s_y)) + z_y
-// with the multiplier of n at multiplier[n], shift[n] (n in [1, filter area];
-// index 0 unused). Precondition: 255 * area * 2^max(shift[1], 0) < 2^31.
+// with headroom: multiplier[n] is ComputeScaledMultiplier(s_x / (n s_y),
+// 255 * area) (n in [1, area]; index 0 unused).
 struct AvgPool2DParams {
   Pool2DParams pool;
   bool count_include_pad = false;
   int32_t input_zero_point = 0, output_zero_point = 0;
-  const int32_t* multiplier = nullptr;  // [area + 1]
-  const int32_t* shift = nullptr;       // [area + 1]
+  const ScaledMultiplier* multiplier = nullptr;  // [area + 1]
 };
 void qs8_avgpool2d__scalar(const AvgPool2DParams& p, const int8_t* input, int8_t* output);
 
-// Mean over H and W: y[n,c] = requant(sum_hw (x - z_x), s_x / (H W s_y)) + z_y.
-// Precondition: 255 * H * W * 2^max(shift, 0) < 2^31.
+// Mean over H and W: y[n,c] = requant(sum_hw (x - z_x), s_x / (H W s_y)) + z_y
+// with headroom (ComputeScaledMultiplier bound 255 * H * W).
 struct GlobalAvgPoolParams {
   int batch = 1;
   int pixels = 0;  // H * W
   int channels = 0;
   int32_t input_zero_point = 0, output_zero_point = 0;
-  int32_t multiplier = 0;
-  int shift = 0;
+  ScaledMultiplier multiplier;
   int32_t qmin = -128, qmax = 127;
 };
 void qs8_global_avgpool__scalar(const GlobalAvgPoolParams& p, const int8_t* input,
@@ -192,12 +222,11 @@ void ComputeSoftmaxExpTable(float beta, float input_scale, int32_t table[256]);
 // y = table[x + 128].
 void x8_lut__scalar(size_t n, const int8_t* table, const int8_t* input, int8_t* output);
 
-// y = requant(x - z_x, multiplier, shift) + z_y (REQUANTIZE).
-// Precondition: 255 * 2^max(shift, 0) < 2^31 (shift <= 23).
+// y = requant(x - z_x, s_x / s_y) + z_y (REQUANTIZE), with headroom
+// (ComputeScaledMultiplier bound 255).
 struct RequantizeParams {
   int32_t input_zero_point = 0, output_zero_point = 0;
-  int32_t multiplier = 0;
-  int shift = 0;
+  ScaledMultiplier multiplier;
 };
 void qs8_requantize__scalar(const RequantizeParams& p, size_t n, const int8_t* input,
                             int8_t* output);
@@ -205,16 +234,14 @@ void qs8_requantize__scalar(const RequantizeParams& p, size_t n, const int8_t* i
 // PReLU over `outer` rows of `channels` values (channel innermost):
 //   x >= z_x: requant(x - z_x, s_x / s_y) + z_y
 //   x <  z_x: requant((x - z_x) alpha[c], s_x s_alpha[c] / s_y) + z_y
-// Preconditions: positive shift <= 23, negative shifts <= 16.
+// with headroom (ComputeScaledMultiplier bounds 255 and 255 * 128).
 struct PReluParams {
   size_t outer = 1;
   int channels = 0;
   int32_t input_zero_point = 0, output_zero_point = 0;
-  int32_t positive_multiplier = 0;
-  int positive_shift = 0;
+  ScaledMultiplier positive;
   const int8_t* alpha = nullptr;                // [channels]
-  const int32_t* negative_multiplier = nullptr;  // [channels]
-  const int32_t* negative_shift = nullptr;       // [channels]
+  const ScaledMultiplier* negative = nullptr;   // [channels]
 };
 void qs8_prelu__scalar(const PReluParams& p, const int8_t* input, int8_t* output);
 

@@ -14,13 +14,13 @@ void x8_lut__scalar(size_t n, const int8_t* table, const int8_t* input, int8_t* 
 void qs8_requantize__scalar(const RequantizeParams& p, size_t n, const int8_t* input,
                             int8_t* output) {
   for (size_t i = 0; i < n; ++i) {
-    output[i] = RequantizeToInt8(static_cast<int32_t>(input[i]) - p.input_zero_point,
-                                 p.multiplier, p.shift, p.output_zero_point, -128, 127);
+    output[i] = RequantizeScaled(static_cast<int32_t>(input[i]) - p.input_zero_point,
+                                 p.multiplier, p.output_zero_point, -128, 127);
   }
 }
 
-// |x - z_x| <= 255 and |(x - z_x) alpha| <= 255 * 128 < 2^15, so the stated
-// shift limits keep MultiplyByQuantizedMultiplier's left shift exact.
+// |x - z_x| <= 255 and |(x - z_x) alpha| <= 255 * 128: the bounds the
+// ScaledMultiplier headrooms were computed for.
 void qs8_prelu__scalar(const PReluParams& p, const int8_t* input, int8_t* output) {
   const size_t channels = static_cast<size_t>(p.channels);
   for (size_t r = 0; r < p.outer; ++r) {
@@ -28,10 +28,9 @@ void qs8_prelu__scalar(const PReluParams& p, const int8_t* input, int8_t* output
     int8_t* y = output + r * channels;
     for (size_t c = 0; c < channels; ++c) {
       const int32_t v = static_cast<int32_t>(x[c]) - p.input_zero_point;
-      y[c] = v >= 0 ? RequantizeToInt8(v, p.positive_multiplier, p.positive_shift,
-                                       p.output_zero_point, -128, 127)
-                    : RequantizeToInt8(v * p.alpha[c], p.negative_multiplier[c],
-                                       p.negative_shift[c], p.output_zero_point, -128, 127);
+      y[c] = v >= 0 ? RequantizeScaled(v, p.positive, p.output_zero_point, -128, 127)
+                    : RequantizeScaled(v * p.alpha[c], p.negative[c], p.output_zero_point, -128,
+                                       127);
     }
   }
 }

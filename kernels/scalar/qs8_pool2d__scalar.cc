@@ -48,9 +48,8 @@ void qs8_maxpool2d__scalar(const Pool2DParams& p, const int8_t* input, int8_t* o
   }
 }
 
-// Accumulator: |sum (x - z_x)| <= 255 * area, exact in int32 under the
-// stated precondition, which also keeps the requantization's left shift
-// from wrapping.
+// Accumulator: |sum (x - z_x)| <= 255 * area (< 2^31 by the runtime's
+// check), the bound the ScaledMultiplier headroom was computed for.
 void qs8_avgpool2d__scalar(const AvgPool2DParams& ap, const int8_t* input, int8_t* output) {
   const Pool2DParams& p = ap.pool;
   const size_t c_count = static_cast<size_t>(p.channels);
@@ -62,8 +61,7 @@ void qs8_avgpool2d__scalar(const AvgPool2DParams& ap, const int8_t* input, int8_
       for (int ox = 0; ox < p.output_width; ++ox) {
         const Window w = WindowOf(p, oy, ox);
         const int count = ap.count_include_pad ? area : (w.y1 - w.y0) * (w.x1 - w.x0);
-        const int32_t multiplier = ap.multiplier[count];
-        const int shift = ap.shift[count];
+        const ScaledMultiplier& multiplier = ap.multiplier[count];
         int8_t* out =
             output + ((static_cast<size_t>(n) * p.output_height + oy) * p.output_width + ox) *
                          c_count;
@@ -75,7 +73,7 @@ void qs8_avgpool2d__scalar(const AvgPool2DParams& ap, const int8_t* input, int8_
                      ap.input_zero_point;
             }
           }
-          out[c] = RequantizeToInt8(acc, multiplier, shift, ap.output_zero_point, p.qmin, p.qmax);
+          out[c] = RequantizeScaled(acc, multiplier, ap.output_zero_point, p.qmin, p.qmax);
         }
       }
     }
@@ -93,7 +91,7 @@ void qs8_global_avgpool__scalar(const GlobalAvgPoolParams& p, const int8_t* inpu
       for (int i = 0; i < p.pixels; ++i) {
         acc += image[static_cast<size_t>(i) * c_count + c] - p.input_zero_point;
       }
-      out[c] = RequantizeToInt8(acc, p.multiplier, p.shift, p.output_zero_point, p.qmin, p.qmax);
+      out[c] = RequantizeScaled(acc, p.multiplier, p.output_zero_point, p.qmin, p.qmax);
     }
   }
 }

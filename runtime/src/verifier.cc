@@ -183,7 +183,7 @@ class Checker {
   Status CheckConstantTable(const std::string& where, const char* role, int index,
                             TensorType type) const;
   Status CheckMultiplier(const std::string& where, const std::string& what, double m,
-                         int max_shift, const char* reason) const;
+                         int64_t bound) const;
   Status CheckWeights(const std::string& where, int index, const std::vector<int64_t>& shape,
                       int channel_dim, const char* channel_name) const;
   Status CheckBias(const std::string& where, int index, int64_t channels) const;
@@ -958,30 +958,18 @@ Status Checker::CheckConstantTable(const std::string& where, const char* role, i
   return Status::Ok();
 }
 
-// A requantization multiplier m: representable, and its left shift (m >= 1)
-// at most max_shift so the shifted accumulator cannot wrap (`reason`).
+// A requantization multiplier m of an accumulator bounded by `bound`:
+// representable, and bound * 2^shift < 2^31 when m >= 1 (the left shift of
+// a multiplier above one must not wrap); see ComputeScaledMultiplier.
 Status Checker::CheckMultiplier(const std::string& where, const std::string& what, double m,
-                                int max_shift, const char* reason) const {
-  int32_t multiplier = 0;
-  int shift = 0;
-  if (!QuantizeMultiplier(m, &multiplier, &shift)) {
-    return Status::InvalidModel(
-        Cat(where, ": ", what, " multiplier is ", m, ", too large to represent"));
-  }
-  if (shift > max_shift) {
-    return Status::InvalidModel(Cat(where, ": ", what, " multiplier is ", m, " (shift ", shift,
-                                    "), too large: the shift must be <= ", max_shift, " (",
-                                    reason, ")"));
+                                int64_t bound) const {
+  ScaledMultiplier scaled;
+  if (!ComputeScaledMultiplier(m, bound, &scaled)) {
+    return Status::InvalidModel(Cat(where, ": ", what, " multiplier is ", m,
+                                    ", too large to represent for accumulators up to ", bound,
+                                    " (", bound, " * multiplier must stay below 2^31)"));
   }
   return Status::Ok();
-}
-
-// Left shift allowed when an accumulator is bounded by `bound`: the largest
-// s with bound * 2^s < 2^31.
-int MaxShiftFor(int64_t bound) {
-  int s = 0;
-  while (s < 31 && (bound << (s + 1)) < (int64_t{1} << 31)) ++s;
-  return (bound << s) < (int64_t{1} << 31) ? s : -32;
 }
 
 // --- checks of the operators beyond conv / fc / add ---------------------------
@@ -1047,9 +1035,7 @@ Status Checker::CheckPool2D(const std::string& where, const schema::Operator& op
                                       (int64_t{1} << 31) / 255, ")"));
     }
     const double m = static_cast<double>(Scale(tx, 0)) / Scale(ty, 0);
-    OCTET_RETURN_IF_ERROR(CheckMultiplier(where, "input scale / output scale", m,
-                                          MaxShiftFor(255 * area),
-                                          "255 * filter area, shifted, must fit int32"));
+    OCTET_RETURN_IF_ERROR(CheckMultiplier(where, "input scale / output scale", m, 255 * area));
   }
   return CheckFusedActivation(where, o->activation(), o->clamp_min(), o->clamp_max());
 }
@@ -1082,8 +1068,7 @@ Status Checker::CheckGlobalAveragePool2D(const std::string& where, const schema:
                                     (int64_t{1} << 31) / 255, ")"));
   }
   const double m = static_cast<double>(Scale(tx, 0)) / (static_cast<double>(pixels) * Scale(ty, 0));
-  return CheckMultiplier(where, "input scale / (H * W * output scale)", m,
-                         MaxShiftFor(255 * pixels), "255 * H * W, shifted, must fit int32");
+  return CheckMultiplier(where, "input scale / (H * W * output scale)", m, 255 * pixels);
 }
 
 // inputs [x_0 .. x_n-1], outputs [y]: equal ranks and dims except on axis,
@@ -1396,12 +1381,10 @@ Status Checker::CheckPRelu(const std::string& where, const schema::Operator& op)
     }
   }
   const double s_x = Scale(tx, 0), s_y = Scale(ty, 0);
-  OCTET_RETURN_IF_ERROR(CheckMultiplier(where, "input scale / output scale", s_x / s_y, 23,
-                                        "255, shifted, must fit int32"));
+  OCTET_RETURN_IF_ERROR(CheckMultiplier(where, "input scale / output scale", s_x / s_y, 255));
   for (int64_t c = 0; c < static_cast<int64_t>(scales); ++c) {
     OCTET_RETURN_IF_ERROR(CheckMultiplier(where, Cat("channel ", c, " negative-slope"),
-                                          s_x * Scale(ta, c) / s_y, 16,
-                                          "255 * 128, shifted, must fit int32"));
+                                          s_x * Scale(ta, c) / s_y, 255 * 128));
   }
   return Status::Ok();
 }
@@ -1438,8 +1421,7 @@ Status Checker::CheckRequantize(const std::string& where, const schema::Operator
   OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
   OCTET_RETURN_IF_ERROR(CheckSameShape(where, x, y));
   return CheckMultiplier(where, "input scale / output scale",
-                         static_cast<double>(Scale(T(x), 0)) / Scale(T(y), 0), 23,
-                         "255, shifted, must fit int32");
+                         static_cast<double>(Scale(T(x), 0)) / Scale(T(y), 0), 255);
 }
 
 // Model-level fields; runs before Checker so that it may assume them.
