@@ -1017,14 +1017,14 @@ Status Checker::CheckPool2D(const std::string& where, const schema::Operator& op
   }
   const Spatial s{o->stride_h(), o->stride_w(), 1, 1,
                   o->pad_top(), o->pad_left(), o->pad_bottom(), o->pad_right()};
-  OCTET_RETURN_IF_ERROR(
-      CheckSpatial(where, s, Dim(tx, 1), Dim(tx, 2), fh, fw, Dim(ty, 1), Dim(ty, 2)));
   // A window entirely in the padding would have nothing to pool.
   if (s.pad_top >= fh || s.pad_bottom >= fh || s.pad_left >= fw || s.pad_right >= fw) {
     return Status::InvalidModel(Cat(where, ": padding (top ", s.pad_top, ", left ", s.pad_left,
                                     ", bottom ", s.pad_bottom, ", right ", s.pad_right,
                                     ") must be smaller than the filter ", fh, "x", fw));
   }
+  OCTET_RETURN_IF_ERROR(
+      CheckSpatial(where, s, Dim(tx, 1), Dim(tx, 2), fh, fw, Dim(ty, 1), Dim(ty, 2)));
   if (!average) {
     OCTET_RETURN_IF_ERROR(CheckSameQuantization(where, x, y));
   } else {
