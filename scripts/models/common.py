@@ -58,7 +58,7 @@ def preprocess_fashion_mnist(images):
     return ((x - np.float32(FASHION_MNIST_MEAN)) / np.float32(FASHION_MNIST_STD)).astype(np.float32)
 
 
-def fashion_mnist_net(width=16):
+def fashion_mnist_net(width=8):
     """The small Fashion-MNIST CNN: three conv-bn-relu-maxpool blocks and two
     fully-connected layers (Conv, BatchNormalization, Relu, MaxPool, Flatten,
     Gemm in ONNX)."""

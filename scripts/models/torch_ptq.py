@@ -36,7 +36,8 @@ def parse_args():
     p.add_argument("--observer", choices=["histogram", "minmax"], default="histogram",
                    help="activation observer: histogram is onednn's default")
     p.add_argument("--calib", help="calibration .npy (default DIR/calib.npy)")
-    p.add_argument("--threads", type=int, default=2, help="torch threads")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (default 1: on a busy machine 2 OpenMP threads can run 10x slower)")
     return p.parse_args()
 
 

@@ -53,7 +53,8 @@ def parse_args():
     p.add_argument("--size", type=int, default=224, help="input height and width")
     p.add_argument("--keep-batchnorm", action="store_true",
                    help="keep BatchNormalization nodes in the ONNX graphs")
-    p.add_argument("--threads", type=int, default=2, help="torch threads")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads (default 1: on a busy machine 2 OpenMP threads can run 10x slower)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--opset", type=int, default=13)
     args = p.parse_args()
