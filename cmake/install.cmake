@@ -105,7 +105,7 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/octet.pc
   COMPONENT octet_Development)
 
 # --- tools --------------------------------------------------------------------
-foreach(tool bench_model octet-convert)
+foreach(tool bench_model octet-run octet-convert)
   if(TARGET ${tool})
     if(NOT OCTET_STATIC)
       # Finds the shared liboctet in the prefix it is installed to.
