@@ -37,8 +37,19 @@ struct Gemm2x8c8Neon {
   }
 
   static void Run(const GemmArgs& g) {
+    if (g.mr > 1) {
+      RunRows<2>(g);
+    } else {
+      RunRows<1>(g);  // M tails and M = 1 (an FC on one row) do only their work
+    }
+  }
+
+  // kRows == 1 reads row 0 as "row 1" too; the compiler drops that row's
+  // instructions, which feed nothing that is stored.
+  template <int kRows>
+  static void RunRows(const GemmArgs& g) {
     const int8_t* a0 = g.a;
-    const int8_t* a1 = g.mr > 1 ? g.a + g.a_stride : g.a;  // a 1-row call computes row 0 twice
+    const int8_t* a1 = kRows > 1 ? g.a + g.a_stride : g.a;
     const int32_t* header = reinterpret_cast<const int32_t*>(g.panel);
     const int8_t* w = g.panel + 3 * kNr * sizeof(int32_t);
 
@@ -74,18 +85,18 @@ struct Gemm2x8c8Neon {
     const int8x8_t c0 = out(
         RequantizeQ31(vaddq_s32(ReduceAdd4(acc0[0], acc0[1], acc0[2], acc0[3]), bias_lo), mul_lo, sh_lo),
         RequantizeQ31(vaddq_s32(ReduceAdd4(acc0[4], acc0[5], acc0[6], acc0[7]), bias_hi), mul_hi, sh_hi));
-    const int8x8_t c1 = out(
+    const int8x8_t c1 = kRows == 1 ? c0 : out(
         RequantizeQ31(vaddq_s32(ReduceAdd4(acc1[0], acc1[1], acc1[2], acc1[3]), bias_lo), mul_lo, sh_lo),
         RequantizeQ31(vaddq_s32(ReduceAdd4(acc1[4], acc1[5], acc1[6], acc1[7]), bias_hi), mul_hi, sh_hi));
     if (g.nc == kNr) {
       vst1_s8(g.c, c0);
-      if (g.mr > 1) vst1_s8(g.c + g.c_stride, c1);
+      if (kRows > 1) vst1_s8(g.c + g.c_stride, c1);
     } else {
       int8_t tmp[2][kNr];
       vst1_s8(tmp[0], c0);
       vst1_s8(tmp[1], c1);
       std::memcpy(g.c, tmp[0], size_t(g.nc));
-      if (g.mr > 1) std::memcpy(g.c + g.c_stride, tmp[1], size_t(g.nc));
+      if (kRows > 1) std::memcpy(g.c + g.c_stride, tmp[1], size_t(g.nc));
     }
   }
 };

@@ -37,23 +37,32 @@ struct Gemm4x16c4NeonDot {
   }
 
   static void Run(const GemmArgs& g) {
-    const int8_t* a[kMr];
-    int8_t* c[kMr];
-    for (int r = 0; r < kMr; ++r) {
-      const int row = r < g.mr ? r : g.mr - 1;  // surplus rows recompute the last one
-      a[r] = g.a + size_t(row) * g.a_stride;
-      c[r] = g.c + size_t(row) * g.c_stride;
+    switch (g.mr) {  // a tile of fewer rows (M tails, M = 1) does only their work
+      case 1: return RunRows<1>(g);
+      case 2: return RunRows<2>(g);
+      case 3: return RunRows<3>(g);
+      default: return RunRows<4>(g);
+    }
+  }
+
+  template <int kRows>
+  static void RunRows(const GemmArgs& g) {
+    const int8_t* a[kRows];
+    int8_t* c[kRows];
+    for (int r = 0; r < kRows; ++r) {
+      a[r] = g.a + size_t(r) * g.a_stride;
+      c[r] = g.c + size_t(r) * g.c_stride;
     }
     const int32_t* header = reinterpret_cast<const int32_t*>(g.panel);
     const int8_t* w = g.panel + 3 * kNr * sizeof(int32_t);
 
-    int32x4_t acc[kMr][4];
-    for (int r = 0; r < kMr; ++r) {
+    int32x4_t acc[kRows][4];
+    for (int r = 0; r < kRows; ++r) {
       for (int q = 0; q < 4; ++q) acc[r][q] = vdupq_n_s32(0);
     }
     for (int k = 0; k < g.kpad; k += 8) {
-      int8x8_t va[kMr];
-      for (int r = 0; r < kMr; ++r) {
+      int8x8_t va[kRows];
+      for (int r = 0; r < kRows; ++r) {
         va[r] = vld1_s8(a[r]);
         a[r] += 8;
       }
@@ -63,7 +72,7 @@ struct Gemm4x16c4NeonDot {
         b1[q] = vld1q_s8(w + 64 + 16 * q);
       }
       w += 128;
-      for (int r = 0; r < kMr; ++r) {
+      for (int r = 0; r < kRows; ++r) {
         for (int q = 0; q < 4; ++q) {
           acc[r][q] = vdotq_lane_s32(acc[r][q], b0[q], va[r], 0);
           acc[r][q] = vdotq_lane_s32(acc[r][q], b1[q], va[r], 1);
@@ -78,7 +87,7 @@ struct Gemm4x16c4NeonDot {
       sh[q] = vld1q_s32(header + 2 * kNr + 4 * q);
     }
     const OutputStage& out = *g.out;
-    for (int r = 0; r < kMr; ++r) {  // surplus rows rewrite the last row with the same bytes
+    for (int r = 0; r < kRows; ++r) {
       int32x4_t v[4];
       for (int q = 0; q < 4; ++q) v[q] = RequantizeQ31(vaddq_s32(acc[r][q], bias[q]), mul[q], sh[q]);
       const int8x16_t bytes = vcombine_s8(out(v[0], v[1]), out(v[2], v[3]));

@@ -181,35 +181,86 @@ inline size_t ConvScratchBytes(const Conv2DParams& p) {
   return ConvIsDirect(p) ? 0 : size_t(kRowsPerChunk) * RoundUp(ConvGroupK(p), 8);
 }
 
+// Copies one tap's kC channels (kC = 0: n channels). A first layer has 1-4
+// input channels (RGB): a library memcpy call per tap would cost more than
+// the GEMM, while a fixed-size copy compiles to a load and a store.
+template <int kC>
+inline void CopyTap(int8_t* dst, const int8_t* src, int n) {
+  if (kC == 3) {
+    std::memcpy(dst, src, 2);
+    dst[2] = src[2];
+  } else if (kC > 0) {
+    std::memcpy(dst, src, size_t(kC));
+  } else {
+    std::memcpy(dst, src, size_t(n));
+  }
+}
+
 // im2col of output pixels [pixel0, pixel0 + count) (numbered over batch,
 // rows and columns) for group g: one row of kpad bytes per pixel, taps in
 // filter order (ky, kx, ic), padded taps = input zero point, tail zeros.
-inline void Im2Col(const Conv2DParams& p, const int8_t* input, int g, int pixel0, int count,
-                   int kpad, int8_t* rows) {
-  const int per_group = p.input_channels / p.groups;
+// Pixels whose window lies inside the image (most of them) skip the checks.
+template <int kC>
+void Im2ColT(const Conv2DParams& p, const int8_t* input, int g, int pixel0, int count, int kpad,
+             int8_t* rows) {
+  const int per_group = kC > 0 ? kC : p.input_channels / p.groups;
   const int pixels_per_image = p.output_height * p.output_width;
   const size_t image_bytes = size_t(p.input_height) * p.input_width * p.input_channels;
+  const size_t row_bytes = size_t(p.input_width) * p.input_channels;
+  const size_t tap_step = size_t(p.dilation_width) * p.input_channels;
+  const int8_t z = static_cast<int8_t>(p.input_zero_point);
+  const int span_y = (p.kernel_height - 1) * p.dilation_height;
+  const int span_x = (p.kernel_width - 1) * p.dilation_width;
+  int n = pixel0 / pixels_per_image;
+  int oy = pixel0 % pixels_per_image / p.output_width;
+  int ox = pixel0 % p.output_width;
   for (int r = 0; r < count; ++r) {
-    const int pixel = pixel0 + r;
-    const int n = pixel / pixels_per_image;
-    const int oy = pixel % pixels_per_image / p.output_width;
-    const int ox = pixel % p.output_width;
     const int8_t* image = input + size_t(n) * image_bytes + size_t(g) * per_group;
     int8_t* dst = rows + size_t(r) * kpad;
-    for (int ky = 0; ky < p.kernel_height; ++ky) {
-      const int iy = oy * p.stride_height - p.pad_top + ky * p.dilation_height;
-      for (int kx = 0; kx < p.kernel_width; ++kx) {
-        const int ix = ox * p.stride_width - p.pad_left + kx * p.dilation_width;
-        if (iy >= 0 && iy < p.input_height && ix >= 0 && ix < p.input_width) {
-          std::memcpy(dst, image + (size_t(iy) * p.input_width + ix) * p.input_channels,
-                      size_t(per_group));
-        } else {
-          std::memset(dst, static_cast<int8_t>(p.input_zero_point), size_t(per_group));
+    const int iy0 = oy * p.stride_height - p.pad_top;
+    const int ix0 = ox * p.stride_width - p.pad_left;
+    if (iy0 >= 0 && iy0 + span_y < p.input_height && ix0 >= 0 && ix0 + span_x < p.input_width) {
+      for (int ky = 0; ky < p.kernel_height; ++ky) {
+        const int8_t* src =
+            image + size_t(iy0 + ky * p.dilation_height) * row_bytes + size_t(ix0) * p.input_channels;
+        for (int kx = 0; kx < p.kernel_width; ++kx, src += tap_step, dst += per_group) {
+          CopyTap<kC>(dst, src, per_group);
         }
-        dst += per_group;
+      }
+    } else {
+      for (int ky = 0; ky < p.kernel_height; ++ky) {
+        const int iy = iy0 + ky * p.dilation_height;
+        for (int kx = 0; kx < p.kernel_width; ++kx, dst += per_group) {
+          const int ix = ix0 + kx * p.dilation_width;
+          if (iy >= 0 && iy < p.input_height && ix >= 0 && ix < p.input_width) {
+            CopyTap<kC>(dst, image + size_t(iy) * row_bytes + size_t(ix) * p.input_channels,
+                        per_group);
+          } else {
+            for (int i = 0; i < per_group; ++i) dst[i] = z;
+          }
+        }
       }
     }
-    std::memset(dst, 0, size_t(rows + size_t(r + 1) * kpad - dst));
+    for (int8_t* end = rows + size_t(r + 1) * kpad; dst < end; ++dst) *dst = 0;  // < 8 bytes
+    if (++ox == p.output_width) {
+      ox = 0;
+      if (++oy == p.output_height) {
+        oy = 0;
+        ++n;
+      }
+    }
+  }
+}
+
+inline void Im2Col(const Conv2DParams& p, const int8_t* input, int g, int pixel0, int count,
+                   int kpad, int8_t* rows) {
+  switch (p.input_channels / p.groups) {
+    case 1: return Im2ColT<1>(p, input, g, pixel0, count, kpad, rows);
+    case 3: return Im2ColT<3>(p, input, g, pixel0, count, kpad, rows);
+    case 4: return Im2ColT<4>(p, input, g, pixel0, count, kpad, rows);
+    case 8: return Im2ColT<8>(p, input, g, pixel0, count, kpad, rows);
+    case 16: return Im2ColT<16>(p, input, g, pixel0, count, kpad, rows);
+    default: return Im2ColT<0>(p, input, g, pixel0, count, kpad, rows);
   }
 }
 
