@@ -3,6 +3,7 @@
 // any other size (stride, dilation and padding are free in all of them).
 #include <arm_neon.h>
 
+#include <cstddef>
 #include <cstring>
 
 #include "kernels/arm/arm_kernels.h"
@@ -106,9 +107,11 @@ void DepthwisePixel(const int8_t* const* in, int taps, const Channels& ch, int8_
 size_t DepthwisePackedBytes(const DepthwiseConv2DParams&) { return 0; }
 void DepthwisePack(const DepthwiseConv2DParams&, const int8_t*, const int32_t*, void*) {}
 
-// Indirection pointers, then one row of input-zero-point bytes.
+// Scratch: the indirection pointers, the taps' byte offsets from the
+// window's top-left input pixel, then one row of input-zero-point bytes.
 size_t PointerBytes(const DepthwiseConv2DParams& p) {
-  return (size_t(p.kernel_height) * p.kernel_width * sizeof(void*) + 15) / 16 * 16;
+  return (size_t(p.kernel_height) * p.kernel_width * (sizeof(void*) + sizeof(ptrdiff_t)) + 15) /
+         16 * 16;
 }
 size_t DepthwiseScratchBytes(const DepthwiseConv2DParams& p) {
   return p.depth_multiplier == 1 ? PointerBytes(p) + size_t(p.input_channels) : 0;
@@ -123,6 +126,7 @@ void DepthwiseRun(const DepthwiseConv2DParams& p, const int8_t* input, const int
   const int taps = p.kernel_height * p.kernel_width;
   const int channels = p.input_channels;
   const int8_t** in = static_cast<const int8_t**>(scratch);
+  ptrdiff_t* offset = reinterpret_cast<ptrdiff_t*>(in + taps);
   int8_t* zero_row = static_cast<int8_t*>(scratch) + PointerBytes(p);
   std::memset(zero_row, static_cast<int8_t>(p.input_zero_point), size_t(channels));
   const OutputStage out(p.requant.output_zero_point, p.requant.qmin, p.requant.qmax);
@@ -133,18 +137,35 @@ void DepthwiseRun(const DepthwiseConv2DParams& p, const int8_t* input, const int
       : taps == 25 && p.kernel_height == 5 ? DepthwisePixel<25>
                                            : DepthwisePixel<0>;
   const size_t row_bytes = size_t(p.input_width) * channels;
+  for (int ky = 0, t = 0; ky < p.kernel_height; ++ky) {
+    for (int kx = 0; kx < p.kernel_width; ++kx, ++t) {
+      offset[t] = ptrdiff_t(ky) * p.dilation_height * ptrdiff_t(row_bytes) +
+                  ptrdiff_t(kx) * p.dilation_width * channels;
+    }
+  }
+  const int span_y = (p.kernel_height - 1) * p.dilation_height;
+  const int span_x = (p.kernel_width - 1) * p.dilation_width;
   for (int n = 0; n < p.batch; ++n) {
     const int8_t* image = input + size_t(n) * p.input_height * row_bytes;
     for (int oy = 0; oy < p.output_height; ++oy) {
+      const int iy0 = oy * p.stride_height - p.pad_top;
+      const bool rows_inside = iy0 >= 0 && iy0 + span_y < p.input_height;
       for (int ox = 0; ox < p.output_width; ++ox) {
-        int t = 0;
-        for (int ky = 0; ky < p.kernel_height; ++ky) {
-          const int iy = oy * p.stride_height - p.pad_top + ky * p.dilation_height;
-          for (int kx = 0; kx < p.kernel_width; ++kx, ++t) {
-            const int ix = ox * p.stride_width - p.pad_left + kx * p.dilation_width;
-            in[t] = iy >= 0 && iy < p.input_height && ix >= 0 && ix < p.input_width
-                        ? image + size_t(iy) * row_bytes + size_t(ix) * channels
-                        : zero_row;
+        const int ix0 = ox * p.stride_width - p.pad_left;
+        if (rows_inside && ix0 >= 0 && ix0 + span_x < p.input_width) {
+          // Interior window: fixed offsets from its top-left pixel.
+          const int8_t* origin = image + size_t(iy0) * row_bytes + size_t(ix0) * channels;
+          for (int t = 0; t < taps; ++t) in[t] = origin + offset[t];
+        } else {
+          int t = 0;
+          for (int ky = 0; ky < p.kernel_height; ++ky) {
+            const int iy = iy0 + ky * p.dilation_height;
+            for (int kx = 0; kx < p.kernel_width; ++kx, ++t) {
+              const int ix = ix0 + kx * p.dilation_width;
+              in[t] = iy >= 0 && iy < p.input_height && ix >= 0 && ix < p.input_width
+                          ? image + size_t(iy) * row_bytes + size_t(ix) * channels
+                          : zero_row;
+            }
           }
         }
         pixel(in, taps, ch,
