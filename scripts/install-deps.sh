@@ -17,6 +17,10 @@ packages_runtime=(libflatbuffers-dev flatbuffers-compiler libcpuinfo-dev)
 packages_tests=(libgtest-dev libgmock-dev libgemmlowp-dev libonnx-testdata)
 packages_benchmarks=(libbenchmark-dev libxnnpack-dev libpthreadpool-dev)
 packages_converter=(libonnx-dev libprotobuf-dev protobuf-compiler libstb-dev)
+# Arm cross builds and their tests under qemu (scripts/test-cross.sh; the
+# arm64/armhf libraries come from scripts/install-cross-deps.sh), and clang
+# for the aarch64 clang build.
+packages_cross=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user clang)
 
 mode=install
 extra=()
@@ -33,13 +37,21 @@ done
 extra+=(${OCTET_EXTRA_PACKAGES:-})
 
 wanted=("${packages_build[@]}" "${packages_runtime[@]}" "${packages_tests[@]}"
-        "${packages_benchmarks[@]}" "${packages_converter[@]}" "${extra[@]}")
+        "${packages_benchmarks[@]}" "${packages_converter[@]}" "${packages_cross[@]}"
+        "${extra[@]}")
 
 # A package counts as present only when dpkg says it is fully installed
 # ("install ok installed"); half-installed or removed-with-config is missing.
+# With foreign architectures added (arm64/armhf for the cross builds) an
+# unqualified name can match several instances (several status lines): then
+# ask for the native one.
+native=$(dpkg --print-architecture 2>/dev/null || echo "")
 missing=()
 for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" && "$pkg" != *:* && -n "$native" ]]; then
+    status=$(dpkg-query -W -f='${Status}' "$pkg:$native" 2>/dev/null || true)
+  fi
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
 
