@@ -56,9 +56,12 @@ struct Gemm4x16c4NeonDot {
     const int32_t* header = reinterpret_cast<const int32_t*>(g.panel);
     const int8_t* w = g.panel + 3 * kNr * sizeof(int32_t);
 
+    // The accumulators start at the folded bias.
+    int32x4_t bias[4];
+    for (int q = 0; q < 4; ++q) bias[q] = vld1q_s32(header + 4 * q);
     int32x4_t acc[kRows][4];
     for (int r = 0; r < kRows; ++r) {
-      for (int q = 0; q < 4; ++q) acc[r][q] = vdupq_n_s32(0);
+      for (int q = 0; q < 4; ++q) acc[r][q] = bias[q];
     }
     for (int k = 0; k < g.kpad; k += 8) {
       int8x8_t va[kRows];
@@ -80,16 +83,15 @@ struct Gemm4x16c4NeonDot {
       }
     }
 
-    int32x4_t bias[4], mul[4], sh[4];
+    int32x4_t mul[4], sh[4];
     for (int q = 0; q < 4; ++q) {
-      bias[q] = vld1q_s32(header + 4 * q);
       mul[q] = vld1q_s32(header + kNr + 4 * q);
       sh[q] = vld1q_s32(header + 2 * kNr + 4 * q);
     }
     const OutputStage& out = *g.out;
     for (int r = 0; r < kRows; ++r) {
       int32x4_t v[4];
-      for (int q = 0; q < 4; ++q) v[q] = RequantizeQ31(vaddq_s32(acc[r][q], bias[q]), mul[q], sh[q]);
+      for (int q = 0; q < 4; ++q) v[q] = RequantizeQ31(acc[r][q], mul[q], sh[q]);
       const int8x16_t bytes = vcombine_s8(out(v[0], v[1]), out(v[2], v[3]));
       if (g.nc == kNr) {
         vst1q_s8(c[r], bytes);

@@ -183,7 +183,8 @@ inline size_t ConvScratchBytes(const Conv2DParams& p) {
 
 // Copies one tap's kC channels (kC = 0: n channels). A first layer has 1-4
 // input channels (RGB): a library memcpy call per tap would cost more than
-// the GEMM, while a fixed-size copy compiles to a load and a store.
+// the GEMM, while a fixed-size copy compiles to a few loads and stores (the
+// common channel counts are instantiated in Im2Col below).
 template <int kC>
 inline void CopyTap(int8_t* dst, const int8_t* src, int n) {
   if (kC == 3) {
@@ -260,6 +261,8 @@ inline void Im2Col(const Conv2DParams& p, const int8_t* input, int g, int pixel0
     case 4: return Im2ColT<4>(p, input, g, pixel0, count, kpad, rows);
     case 8: return Im2ColT<8>(p, input, g, pixel0, count, kpad, rows);
     case 16: return Im2ColT<16>(p, input, g, pixel0, count, kpad, rows);
+    case 32: return Im2ColT<32>(p, input, g, pixel0, count, kpad, rows);
+    case 64: return Im2ColT<64>(p, input, g, pixel0, count, kpad, rows);
     default: return Im2ColT<0>(p, input, g, pixel0, count, kpad, rows);
   }
 }
