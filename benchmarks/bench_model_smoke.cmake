@@ -1,12 +1,13 @@
 # Writes the example model to MODEL with MAKE_EXAMPLE, runs BENCH on it at the
 # default ISA and at scalar, and checks: exit 0, a latency report, and equal
 # output checksums (the optimized kernels must be bit-identical to scalar).
-execute_process(COMMAND ${MAKE_EXAMPLE} ${MODEL} --seed 7 RESULT_VARIABLE exit_status)
+string(REPLACE "|" ";" emulator "${EMULATOR}")  # qemu in cross builds, else empty
+execute_process(COMMAND ${emulator} ${MAKE_EXAMPLE} ${MODEL} --seed 7 RESULT_VARIABLE exit_status)
 if(NOT exit_status STREQUAL "0")
   message(FATAL_ERROR "octet-make-example failed: ${exit_status}")
 endif()
 foreach(isa auto scalar)
-  execute_process(COMMAND ${BENCH} --model ${MODEL} --runs 3 --warmup 1 --isa ${isa}
+  execute_process(COMMAND ${emulator} ${BENCH} --model ${MODEL} --runs 3 --warmup 1 --isa ${isa}
     RESULT_VARIABLE exit_status OUTPUT_VARIABLE out ERROR_VARIABLE err)
   message(STATUS "--isa ${isa}: exit ${exit_status}\n${out}${err}")
   if(NOT exit_status STREQUAL "0")

@@ -1,8 +1,9 @@
 # Runs BENCH with ARGS ('|'-separated) and checks the exit status is exactly
 # EXPECT_EXIT (a crash is a string, never equal) and stderr matches
 # EXPECT_STDERR.
+string(REPLACE "|" ";" emulator "${EMULATOR}")  # qemu in cross builds, else empty
 string(REPLACE "|" ";" args "${ARGS}")
-execute_process(COMMAND ${BENCH} ${args}
+execute_process(COMMAND ${emulator} ${BENCH} ${args}
   RESULT_VARIABLE exit_status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message(STATUS "exit ${exit_status}\nstdout: ${out}\nstderr: ${err}")
 if(NOT exit_status STREQUAL "${EXPECT_EXIT}")

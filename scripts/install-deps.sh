@@ -22,6 +22,10 @@ packages_converter=(libonnx-dev libprotobuf-dev protobuf-compiler libstb-dev)
 # with their dependencies on a machine that has the groups above (libtorch
 # alone is 128 MiB, the Fashion-MNIST data 30 MiB).
 packages_models=(python3-torch python3-torchvision python3-onnx python3-numpy dataset-fashion-mnist)
+# Arm cross builds and their tests under qemu (scripts/test-cross.sh; the
+# arm64/armhf libraries come from scripts/install-cross-deps.sh), and clang
+# for the aarch64 clang build.
+packages_cross=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user clang)
 
 mode=install
 extra=()
@@ -39,7 +43,7 @@ extra+=(${OCTET_EXTRA_PACKAGES:-})
 
 wanted=("${packages_build[@]}" "${packages_runtime[@]}" "${packages_tests[@]}"
         "${packages_benchmarks[@]}" "${packages_converter[@]}" "${packages_models[@]}"
-        "${extra[@]}")
+        "${packages_cross[@]}" "${extra[@]}")
 
 # A package counts as present only when dpkg says it is fully installed
 # ("install ok installed") for this machine's architecture (or "all"); with

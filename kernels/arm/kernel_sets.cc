@@ -1,12 +1,29 @@
-// Kernel sets built for Arm (aarch64 and armv7): scalar plus the levels whose
-// files are compiled in.
-#include "kernels/kernel_table.h"
+// Kernel sets built for Arm (aarch64 and armv7): scalar, NEON, and on aarch64
+// NEON dot product. OCTET_ARM_NEONDOT is defined (on this file only) by
+// kernels/CMakeLists.txt when the dot-product files were compiled in.
+#include "kernels/arm/arm_kernels.h"
 
 namespace octet {
+namespace {
+
+const KernelSet kNeonSet = {&kConv2D_2x8c8__neon, &kDepthwise_16c__neon,
+                            &kFullyConnected_2x8c8__neon, &kAdd_16__neon};
+#if OCTET_ARM_NEONDOT
+// Depthwise and add have no dot-product form: the NEON ones are taken.
+const KernelSet kNeonDotSet = {&kConv2D_4x16c4__neondot, nullptr,
+                               &kFullyConnected_4x16c4__neondot, nullptr};
+constexpr const KernelSet* kNeonDot = &kNeonDotSet;
+#else
+constexpr const KernelSet* kNeonDot = nullptr;
+#endif
+
+}  // namespace
 
 const KernelSet* BuiltKernelSet(Isa isa) {
   switch (isa) {
     case Isa::kScalar: return &kScalarKernelSet;
+    case Isa::kNeon: return &kNeonSet;
+    case Isa::kNeonDot: return kNeonDot;
     default: return nullptr;
   }
 }

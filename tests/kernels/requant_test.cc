@@ -26,7 +26,15 @@ constexpr int32_t kInt32Min = std::numeric_limits<int32_t>::min();
 constexpr int32_t kInt32Max = std::numeric_limits<int32_t>::max();
 constexpr int32_t kQ30 = int32_t{1} << 30;  // the smallest normalized multiplier, 0.5 in Q31
 
+// Exact integers for the contract. Every product below is int32 x int32 (plus
+// 2^30), or acc * 2^ls * M0 with acc * 2^ls inside int32 (PreciseMultiply's
+// precondition), so below 2^63 in magnitude: int64 is exact too, and is what
+// 32-bit targets (armv7, no __int128) use.
+#if defined(__SIZEOF_INT128__)
 __extension__ typedef __int128 int128;
+#else
+typedef int64_t int128;
+#endif
 
 // ---------------------------------------------------------------------------
 // Case counting. Every test counts the cases it compared and the mismatches,

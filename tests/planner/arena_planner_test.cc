@@ -345,7 +345,10 @@ size_t RandomSize(std::mt19937_64& rng) {
   if (kind < 15) return 1;
   if (kind < 70) return std::uniform_int_distribution<size_t>(1, 64 << 10)(rng);
   if (kind < 95) return std::uniform_int_distribution<size_t>(64 << 10, 4 << 20)(rng);
-  return std::uniform_int_distribution<size_t>(4 << 20, SIZE_MAX / 4096)(rng);
+  // On 32-bit targets SIZE_MAX / 4096 is 1 MiB, below the lower bound: "huge"
+  // is then up to 8 MiB (300 of them still fit in 4 GiB).
+  return std::uniform_int_distribution<size_t>(
+      4 << 20, std::max<size_t>(size_t{8} << 20, SIZE_MAX / 4096))(rng);
 }
 
 // Arbitrary intervals over up to 300 operators, sizes from RandomSize or, when
