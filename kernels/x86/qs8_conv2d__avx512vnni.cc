@@ -1,0 +1,189 @@
+// AVX-512 VNNI 2-D convolution: 1x1 stride-1 convolutions are a GEMM over
+// pixels straight on the input; everything else (strided 1x1, KxK, padding,
+// dilation, groups) gathers blocks of im2col rows into the scratch buffer and
+// runs the same GEMM on them.
+//
+// Why im2col and not an indirection buffer: the GEMM reads K in groups of 4
+// bytes, and the first layer of a network (shape a: 3 input channels, 27
+// taps) has taps that are not multiples of 4, so an indirection kernel would
+// need a per-tap tail; gathered rows are padded to a multiple of 4 once. The
+// gather is done per block of pixels (about 24 KB, L1/L2 resident, reused by
+// every output channel block) and costs a few per cent of the GEMM on the
+// 3x3 shapes (measured: see the kernel benchmarks).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels/kernel_table.h"
+#include "kernels/x86/avx512vnni_kernels.h"
+#include "kernels/x86/qs8_gemm_c4__avx512vnni.h"
+
+namespace octet {
+namespace avx512vnni {
+namespace {
+
+constexpr size_t kSlack = 64;             // gather stores may run up to 63 bytes past a row
+constexpr size_t kBlockBytes = 24 * 1024;  // target im2col block size
+
+struct Plan {
+  bool direct;     // 1x1, stride 1, no padding, one group, K % 4 == 0
+  int cin_g, opg;  // channels per group
+  int k, kp;       // taps per output, rounded up to a multiple of 4
+  size_t gemm_bytes;
+  int block_rows;  // pixels per im2col block
+};
+
+Plan MakePlan(const Conv2DParams& p) {
+  Plan plan;
+  plan.cin_g = p.input_channels / p.groups;
+  plan.opg = p.output_channels / p.groups;
+  plan.k = p.kernel_height * p.kernel_width * plan.cin_g;
+  plan.kp = (plan.k + 3) / 4 * 4;
+  plan.direct = p.groups == 1 && p.kernel_height == 1 && p.kernel_width == 1 &&
+                p.stride_height == 1 && p.stride_width == 1 && p.pad_top == 0 &&
+                p.pad_left == 0 && p.output_height == p.input_height &&
+                p.output_width == p.input_width && plan.k % 4 == 0;
+  GemmShape shape;
+  shape.n = plan.opg;
+  shape.k = plan.k;
+  plan.gemm_bytes = GemmPackedBytes(shape);
+  const int pixels = p.batch * p.output_height * p.output_width;
+  int rows = static_cast<int>(kBlockBytes / plan.kp) / 24 * 24;  // a multiple of every MR
+  rows = std::max(rows, 24);
+  plan.block_rows = std::min(rows, pixels);
+  return plan;
+}
+
+// Copies n bytes; may store up to 63 bytes past dst + n (never reads past src + n).
+inline void CopySpill(int8_t* dst, const int8_t* src, int n) {
+  while (n > 64) {
+    _mm512_storeu_si512(dst, _mm512_loadu_si512(src));
+    dst += 64;
+    src += 64;
+    n -= 64;
+  }
+  if (n <= 16) {
+    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm_maskz_loadu_epi8(m, src));
+  } else if (n <= 32) {
+    const __mmask32 m = static_cast<__mmask32>((uint64_t{1} << n) - 1);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_maskz_loadu_epi8(m, src));
+  } else {
+    const __mmask64 m = n == 64 ? ~__mmask64{0} : ((__mmask64{1} << n) - 1);
+    _mm512_storeu_si512(dst, _mm512_maskz_loadu_epi8(m, src));
+  }
+}
+
+// Fills n bytes with z; may store up to 63 bytes past dst + n.
+inline void FillSpill(int8_t* dst, __m512i z, int n) {
+  for (int i = 0; i < n; i += 64) _mm512_storeu_si512(dst + i, z);
+}
+
+// Gathers `rows` im2col rows (pixels first_pixel...) of group g into dst,
+// each kp bytes: taps in (ky, kx, channel) order, the filter's order. Rows
+// are written in increasing address order, so each store's spill past its
+// segment is overwritten by the next segment; bytes k..kp-1 of a row are
+// left unspecified (their weights are zero).
+void Gather(const Conv2DParams& p, const Plan& plan, int g, const int8_t* input, int first_pixel,
+            int rows, int8_t* dst) {
+  const int ohw = p.output_height * p.output_width;
+  int n = first_pixel / ohw;
+  int oy = (first_pixel % ohw) / p.output_width;
+  int ox = first_pixel % p.output_width;
+  const size_t image_bytes =
+      static_cast<size_t>(p.input_height) * p.input_width * p.input_channels;
+  const __m512i z = _mm512_set1_epi8(static_cast<char>(p.input_zero_point));
+  const int cin = plan.cin_g;
+  const int row_taps = p.kernel_width * cin;  // bytes of one kernel row
+  const bool contiguous_rows = p.groups == 1 && p.dilation_width == 1;
+  for (int r = 0; r < rows; ++r) {
+    const int8_t* image = input + static_cast<size_t>(n) * image_bytes + g * cin;
+    int8_t* row = dst + static_cast<size_t>(r) * plan.kp;
+    const int ix0 = ox * p.stride_width - p.pad_left;
+    const bool x_inside =
+        ix0 >= 0 && ix0 + (p.kernel_width - 1) * p.dilation_width < p.input_width;
+    for (int ky = 0; ky < p.kernel_height; ++ky) {
+      const int iy = oy * p.stride_height - p.pad_top + ky * p.dilation_height;
+      int8_t* seg = row + ky * row_taps;
+      if (iy < 0 || iy >= p.input_height) {
+        FillSpill(seg, z, row_taps);
+        continue;
+      }
+      const int8_t* src_row = image + static_cast<size_t>(iy) * p.input_width * p.input_channels;
+      if (x_inside && contiguous_rows) {
+        CopySpill(seg, src_row + static_cast<size_t>(ix0) * p.input_channels, row_taps);
+        continue;
+      }
+      for (int kx = 0; kx < p.kernel_width; ++kx) {
+        const int ix = ix0 + kx * p.dilation_width;
+        if (ix < 0 || ix >= p.input_width) {
+          FillSpill(seg + kx * cin, z, cin);
+        } else {
+          CopySpill(seg + kx * cin, src_row + static_cast<size_t>(ix) * p.input_channels, cin);
+        }
+      }
+    }
+    if (++ox == p.output_width) {
+      ox = 0;
+      if (++oy == p.output_height) {
+        oy = 0;
+        ++n;
+      }
+    }
+  }
+}
+
+size_t PackedBytes(const Conv2DParams& p) {
+  return MakePlan(p).gemm_bytes * p.groups;
+}
+
+void Pack(const Conv2DParams& p, const int8_t* filter, const int32_t* bias, void* packed) {
+  const Plan plan = MakePlan(p);
+  GemmShape shape;
+  shape.n = plan.opg;
+  shape.k = plan.k;
+  for (int g = 0; g < p.groups; ++g) {
+    const int c0 = g * plan.opg;
+    GemmPack(shape, filter + static_cast<size_t>(c0) * plan.k, bias + c0,
+             p.requant.multiplier + c0, p.requant.shift + c0, p.requant.output_zero_point,
+             static_cast<uint8_t*>(packed) + g * plan.gemm_bytes);
+  }
+}
+
+size_t ScratchBytes(const Conv2DParams& p) {
+  const Plan plan = MakePlan(p);
+  if (plan.direct) return 0;
+  return static_cast<size_t>(plan.block_rows) * plan.kp + kSlack;
+}
+
+void Run(const Conv2DParams& p, const int8_t* input, const int8_t*, const int32_t*,
+         const void* packed, void* scratch, int8_t* output) {
+  const Plan plan = MakePlan(p);
+  const RequantParams& rq = p.requant;
+  const int pixels = p.batch * p.output_height * p.output_width;
+  if (plan.direct) {
+    Gemm(packed, pixels, input, p.input_channels, output, p.output_channels,
+         rq.output_zero_point, rq.qmin, rq.qmax);
+    return;
+  }
+  int8_t* cols = static_cast<int8_t*>(scratch);
+  for (int m0 = 0; m0 < pixels; m0 += plan.block_rows) {
+    const int rows = std::min(plan.block_rows, pixels - m0);
+    for (int g = 0; g < p.groups; ++g) {
+      Gather(p, plan, g, input, m0, rows, cols);
+      Gemm(static_cast<const uint8_t*>(packed) + g * plan.gemm_bytes, rows, cols, plan.kp,
+           output + static_cast<size_t>(m0) * p.output_channels + g * plan.opg,
+           p.output_channels, rq.output_zero_point, rq.qmin, rq.qmax);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace avx512vnni
+
+const Conv2DKernel qs8_conv2d__avx512vnni = {"qs8_conv2d__avx512vnni", avx512vnni::PackedBytes,
+                                             avx512vnni::Pack, avx512vnni::ScratchBytes,
+                                             avx512vnni::Run};
+
+}  // namespace octet

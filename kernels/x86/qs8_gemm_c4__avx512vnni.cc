@@ -1,0 +1,423 @@
+// AVX-512 VNNI int8 GEMM with the exact gemmlowp requantization fused into
+// the epilogue: tiles of MR rows x (16 * NB) channels, K in groups of 4 (c4).
+//
+// Theory of operation
+// -------------------
+// vpdpbusd multiplies unsigned bytes by signed bytes, four per int32 lane.
+// Activations are int8, so the kernel flips their top bit (x ^ 0x80 = x + 128
+// as u8) right after broadcasting them and accumulates
+//     sum_k (x_k + 128) * w_k = sum_k x_k * w_k + 128 * sum_k w_k;
+// pack() subtracts 128 * sum_k w_k from the folded bias, so the accumulator is
+// exactly the reference's. (Padded taps hold z_in, which becomes z_in + 128.)
+// int32 addition wraps, so intermediate sums may wrap as long as the final
+// accumulator is in range, which the runtime checks (reference.h).
+//
+// Packed layout, per 64-byte-aligned panel of NB blocks of 16 channels:
+//     bias    [NB][16] int32
+//     tables  [NB][kTables][64 bytes]   requantization constants (below)
+//     weights [kc4][NB][16 lanes][4 bytes]   w[n][4*kk .. 4*kk+3], zero padded
+// The last panel may have fewer blocks; channels past n are zero weights.
+//
+// Register tile (MR = 8, NB = 2 shown; row r, block j):
+//     for each kk:  w0 = W[kk][0] (16 ch x 4 k)   w1 = W[kk][1]
+//                   a_r = broadcast(A[r][4kk..4kk+3]) ^ 0x80808080
+//                   acc[r][0] += a_r . w0   acc[r][1] += a_r . w1   (vpdpbusd)
+//     acc[0][0] acc[0][1]
+//     ...                      MR x NB zmm accumulators, then the epilogue
+//     acc[7][0] acc[7][1]      requantizes each to 16 int8 in registers.
+//
+// Epilogues (both bit-exact with RequantizeToInt8, kernels/requant.h):
+//
+// * Fast (chosen by pack() when every channel has a right shift rs in
+//   [1, 31], every accumulator provably in [-2^30, 2^30) and the bound below
+//   holds). The bias carries an extra +2^30, so the kernel sees
+//   x = acc + 2^30 in [0, 2^31). With c = [acc < 0] and rs >= 1,
+//       out = (floor((acc*2M0 + 2^31 + 2^(31+rs) + zp*2^(32+rs)) / 2^32) - c) >> rs
+//   because floor((acc*2M0 + 2^31) / 2^32) is SaturatingRoundingDoublingHighMul
+//   (h), the 2^(31+rs) and zp*2^(32+rs) terms are 2^(rs-1) and zp*2^rs after
+//   the division, and floor((h - [h<0] + 2^(rs-1)) / 2^rs) is
+//   RoundingDivideByPOT (ties away from zero). c = [acc<0] may replace [h<0]:
+//   acc >= 0 implies h >= 0, and acc < 0 with h = 0 gives 0 either way.
+//   In the offset form acc*2M0 = x*2M0 - 2^31*M0, a per-channel constant, and
+//   c = 1 - (x >> 30). So with the per-channel 64-bit addend
+//       A = 2^31 + 2^(31+rs) + zp*2^(32+rs) - 2^31*M0 - 2^32
+//   out = (hi32(x*2M0 + A) + (x >> 30)) >> rs, then saturate and clamp.
+//   x*2M0 < 2^63 is one unsigned vpmuludq per 8 lanes (even lanes, and odd
+//   lanes after a 32-bit shift); the high dwords merge with one masked
+//   vpshufd. The bound pack() checks: the high dword must be an int32,
+//       |acc| + 2^(rs-1) + |zp|*2^rs + 2 < 2^31,  |acc| < 2^30,
+//   with |acc| <= 128 * sum|w| + |bias| over all int8 inputs.
+//   10 vector ops per 16 outputs, two of them multiplies.
+//
+// * General (any accumulator, any shift in [-31, 30]): the reference steps in
+//   64-bit lanes: x = acc << ls (wrapping), h = (x*M0 + 2^30) >> 31,
+//   r = (h - [h<0 and rs>0] + half) >> rs, clamp(r + zp).
+#include "kernels/x86/qs8_gemm_c4__avx512vnni.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+// GCC 12 warns about its own _mm512_undefined_epi32() (a deliberate
+// self-initialization inside the non-masked AVX-512 intrinsics) once they
+// are inlined here; the warning is a known false positive.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+namespace octet {
+namespace avx512vnni {
+namespace {
+
+enum class Epilogue { kFast, kGeneral, kNone };
+
+constexpr int kTables = 9;  // 64-byte table rows per block of 16 channels
+constexpr size_t kBlockTableBytes = kTables * 64;
+
+// Fast epilogue table rows.
+enum FastRow { kM2Even, kM2Odd, kAddEven, kAddOdd, kRightShift };
+// General epilogue table rows.
+enum GeneralRow { kLeftShift, kM0Even, kM0Odd, kNegEven, kNegOdd, kHalfEven, kHalfOdd, kRsEven,
+                  kRsOdd };
+
+struct alignas(64) Header {
+  int32_t n, k, kc4, nb, mr, fast, num_panels, reserved;
+  int64_t panel_bytes;  // of a full panel (NB blocks)
+};
+static_assert(sizeof(Header) == 64, "header is one cache line");
+
+size_t PanelBytes(int nb, int kc4) {
+  return static_cast<size_t>(nb) * 64 * (1 + kTables) + static_cast<size_t>(kc4) * nb * 64;
+}
+
+struct TileArgs {
+  const int8_t* a;
+  size_t a_stride;
+  int kc4;
+  const uint8_t* panel;
+  int8_t* c;
+  size_t c_stride;
+  __mmask16 last_mask;  // valid lanes of the last block
+  __m128i qmin, qmax;   // 16 x int8
+  __m512i zp64, qmin64, qmax64;  // general epilogue
+};
+
+using TileFn = void (*)(const TileArgs&);
+
+inline __m512i Row(const uint8_t* tables, int row) {
+  return _mm512_load_si512(tables + row * 64);
+}
+
+// 16 accumulators (offset by 2^30) -> 16 int8, fast exact epilogue.
+inline __m128i RequantFast(__m512i x, const uint8_t* t, const TileArgs& args) {
+  const __m512i even = _mm512_add_epi64(_mm512_mul_epu32(x, Row(t, kM2Even)), Row(t, kAddEven));
+  const __m512i odd = _mm512_add_epi64(
+      _mm512_mul_epu32(_mm512_srli_epi64(x, 32), Row(t, kM2Odd)), Row(t, kAddOdd));
+  // High dwords: odd lanes already sit in odd dword positions; move even ones.
+  __m512i hi = _mm512_mask_shuffle_epi32(odd, 0x5555, even, _MM_PERM_CDAB);
+  hi = _mm512_add_epi32(hi, _mm512_srli_epi32(x, 30));
+  hi = _mm512_srav_epi32(hi, Row(t, kRightShift));
+  __m128i q = _mm512_cvtsepi32_epi8(hi);
+  q = _mm_max_epi8(q, args.qmin);
+  return _mm_min_epi8(q, args.qmax);
+}
+
+// 16 accumulators -> 16 int8, general exact epilogue (64-bit lanes).
+inline __m512i RequantGeneralHalf(__m512i x, const uint8_t* t, int m0, int neg, int half, int rs,
+                                  const TileArgs& args) {
+  __m512i v = _mm512_mul_epi32(x, Row(t, m0));
+  v = _mm512_srai_epi64(_mm512_add_epi64(v, _mm512_set1_epi64(int64_t{1} << 30)), 31);
+  v = _mm512_add_epi64(v, _mm512_and_si512(_mm512_srai_epi64(v, 63), Row(t, neg)));
+  v = _mm512_srav_epi64(_mm512_add_epi64(v, Row(t, half)), Row(t, rs));
+  v = _mm512_add_epi64(v, args.zp64);
+  return _mm512_min_epi64(_mm512_max_epi64(v, args.qmin64), args.qmax64);
+}
+
+inline __m128i RequantGeneral(__m512i acc, const uint8_t* t, const TileArgs& args) {
+  const __m512i x = _mm512_sllv_epi32(acc, Row(t, kLeftShift));
+  const __m512i even = RequantGeneralHalf(x, t, kM0Even, kNegEven, kHalfEven, kRsEven, args);
+  const __m512i odd =
+      RequantGeneralHalf(_mm512_srli_epi64(x, 32), t, kM0Odd, kNegOdd, kHalfOdd, kRsOdd, args);
+  const __m512i merged = _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CDAB);
+  return _mm512_cvtepi32_epi8(merged);
+}
+
+template <int MR, int NB, Epilogue E>
+void Tile(const TileArgs& args) {
+  const uint8_t* panel = args.panel;
+  __m512i acc[MR][NB];
+#pragma GCC unroll 4
+  for (int j = 0; j < NB; ++j) {
+    const __m512i b = _mm512_load_si512(panel + j * 64);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) acc[r][j] = b;
+  }
+  const uint8_t* w = panel + static_cast<size_t>(NB) * 64 * (1 + kTables);
+  const int8_t* a = args.a;
+  const size_t s = args.a_stride;
+  const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
+  for (int kk = args.kc4; kk != 0; --kk) {
+    __m512i wv[NB];
+#pragma GCC unroll 4
+    for (int j = 0; j < NB; ++j) wv[j] = _mm512_load_si512(w + j * 64);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      int32_t bits;
+      std::memcpy(&bits, a + r * s, 4);
+      const __m512i av = _mm512_xor_si512(_mm512_set1_epi32(bits), flip);
+#pragma GCC unroll 4
+      for (int j = 0; j < NB; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], av, wv[j]);
+    }
+    a += 4;
+    w += NB * 64;
+  }
+  const uint8_t* tables = panel + NB * 64;
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+    int8_t* c = args.c + r * args.c_stride;
+#pragma GCC unroll 4
+    for (int j = 0; j < NB; ++j) {
+      const uint8_t* t = tables + j * kBlockTableBytes;
+      __m128i q;
+      if (E == Epilogue::kFast) {
+        q = RequantFast(acc[r][j], t, args);
+      } else if (E == Epilogue::kGeneral) {
+        q = RequantGeneral(acc[r][j], t, args);
+      } else {
+        q = _mm512_cvtepi32_epi8(acc[r][j]);
+      }
+      if (j == NB - 1) {
+        _mm_mask_storeu_epi8(c + 16 * j, args.last_mask, q);
+      } else {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(c + 16 * j), q);
+      }
+    }
+  }
+}
+
+// Tile tables: [nb - 1][mr - 1].
+constexpr int kMaxMr = 12;  // for NB <= 2; 8 for NB 3 and 4
+constexpr int kMaxMrGeneral = 4;
+
+inline int MaxMr(int nb) { return nb <= 2 ? kMaxMr : 8; }
+
+template <Epilogue E, int NB, size_t... I>
+constexpr std::array<TileFn, kMaxMr> MakeRow(std::index_sequence<I...>) {
+  return {{&Tile<static_cast<int>(I) + 1, NB, E>...}};
+}
+
+template <Epilogue E>
+struct TileTable {
+  static constexpr int kMr1 = E == Epilogue::kGeneral ? kMaxMrGeneral : kMaxMr;
+  static constexpr int kMr3 = E == Epilogue::kGeneral ? kMaxMrGeneral : 8;
+  const std::array<TileFn, kMaxMr> rows[4] = {
+      MakeRow<E, 1>(std::make_index_sequence<kMr1>()),
+      MakeRow<E, 2>(std::make_index_sequence<kMr1>()),
+      MakeRow<E, 3>(std::make_index_sequence<kMr3>()),
+      MakeRow<E, 4>(std::make_index_sequence<kMr3>()),
+  };
+};
+
+const TileTable<Epilogue::kFast> kFastTiles;
+const TileTable<Epilogue::kGeneral> kGeneralTiles;
+const TileTable<Epilogue::kNone> kNoneTiles;
+
+struct Tiling {
+  int nb, mr;
+};
+
+// Tile choice: as many accumulators as the 32 zmm registers allow (MR*NB
+// of 24 or so, plus NB weight and one or two broadcast registers), blocks
+// per panel dividing the channel blocks where possible.
+Tiling ChooseTiling(int n) {
+  const int blocks = (n + 15) / 16;
+  int nb;
+  if (blocks <= 4) {
+    nb = blocks == 3 ? 3 : std::min(blocks, 2);
+    if (blocks == 4) nb = 4;
+  } else if (blocks % 4 == 0) {
+    nb = 4;
+  } else if (blocks % 3 == 0) {
+    nb = 3;
+  } else {
+    nb = 4;
+  }
+  int mr = nb <= 2 ? 12 : (nb == 3 ? 8 : 6);
+  if (const char* env = std::getenv("OCTET_AVX512_TILE")) {  // tuning experiments only
+    int emr = 0, enb = 0;
+    if (std::sscanf(env, "%dx%d", &emr, &enb) == 2 && enb >= 1 && enb <= 4 && emr >= 1 &&
+        emr <= MaxMr(enb)) {
+      mr = emr;
+      nb = enb;
+    }
+  }
+  return {nb, mr};
+}
+
+void Run(const Header& h, int mr_max, const TileTable<Epilogue::kFast>* fast,
+         const TileTable<Epilogue::kGeneral>* general, const TileTable<Epilogue::kNone>* none,
+         int m, const int8_t* a, size_t a_stride, int8_t* c, size_t c_stride,
+         int32_t output_zero_point, int32_t qmin, int32_t qmax) {
+  TileArgs args;
+  args.a_stride = a_stride;
+  args.kc4 = h.kc4;
+  args.c_stride = c_stride;
+  args.qmin = _mm_set1_epi8(static_cast<char>(qmin));
+  args.qmax = _mm_set1_epi8(static_cast<char>(qmax));
+  args.zp64 = _mm512_set1_epi64(output_zero_point);
+  args.qmin64 = _mm512_set1_epi64(qmin);
+  args.qmax64 = _mm512_set1_epi64(qmax);
+  const uint8_t* panels = reinterpret_cast<const uint8_t*>(&h) + sizeof(Header);
+  const int blocks = (h.n + 15) / 16;
+  const int tail_lanes = h.n - (blocks - 1) * 16;
+  const __mmask16 tail_mask = static_cast<__mmask16>((1u << tail_lanes) - 1);
+  for (int m0 = 0; m0 < m; m0 += mr_max) {
+    const int mr = std::min(mr_max, m - m0);
+    args.a = a + static_cast<size_t>(m0) * a_stride;
+    for (int p = 0; p < h.num_panels; ++p) {
+      const int nb = std::min(h.nb, blocks - p * h.nb);
+      args.panel = panels + static_cast<size_t>(p) * h.panel_bytes;
+      args.c = c + static_cast<size_t>(m0) * c_stride + static_cast<size_t>(p) * h.nb * 16;
+      args.last_mask = p == h.num_panels - 1 ? tail_mask : static_cast<__mmask16>(0xFFFF);
+      TileFn fn = fast ? fast->rows[nb - 1][mr - 1]
+                       : general ? general->rows[nb - 1][mr - 1] : none->rows[nb - 1][mr - 1];
+      fn(args);
+    }
+  }
+}
+
+}  // namespace
+
+size_t GemmPackedBytes(const GemmShape& shape) {
+  const Tiling t = ChooseTiling(shape.n);
+  const int kc4 = (shape.k + 3) / 4;
+  const int blocks = (shape.n + 15) / 16;
+  const int full = blocks / t.nb, rest = blocks % t.nb;
+  return sizeof(Header) + full * PanelBytes(t.nb, kc4) + (rest ? PanelBytes(rest, kc4) : 0);
+}
+
+void GemmPack(const GemmShape& shape, const int8_t* w, const int32_t* bias,
+              const int32_t* multiplier, const int32_t* shift, int32_t zp, void* packed) {
+  const int n = shape.n, k = shape.k, kc4 = (k + 3) / 4;
+  const Tiling t = ChooseTiling(n);
+  const int blocks = (n + 15) / 16;
+
+  // Weight sums (for the u8 correction) and the accumulator bound.
+  std::vector<int64_t> sum(n), bound(n);
+  bool fast = true;
+  for (int ch = 0; ch < n; ++ch) {
+    int64_t s = 0, abs_sum = 0;
+    for (int i = 0; i < k; ++i) {
+      const int64_t v = w[static_cast<size_t>(ch) * k + i];
+      s += v;
+      abs_sum += v < 0 ? -v : v;
+    }
+    sum[ch] = s;
+    // Every int8 input x has |x| <= 128, so |acc| <= 128 * sum|w| + |bias|.
+    bound[ch] = 128 * abs_sum + std::llabs(static_cast<int64_t>(bias[ch]));
+    const int rs = -shift[ch];
+    const int64_t zp_abs = zp < 0 ? -int64_t{zp} : int64_t{zp};
+    if (rs < 1 || rs > 31 || multiplier[ch] <= 0 || bound[ch] >= (int64_t{1} << 30) ||
+        bound[ch] + (int64_t{1} << (rs - 1)) + (zp_abs << rs) + 2 >= (int64_t{1} << 31)) {
+      fast = false;
+    }
+  }
+
+  Header* h = static_cast<Header*>(packed);
+  std::memset(h, 0, sizeof(Header));
+  h->n = n;
+  h->k = k;
+  h->kc4 = kc4;
+  h->nb = t.nb;
+  h->mr = t.mr;
+  h->fast = fast ? 1 : 0;
+  h->num_panels = (blocks + t.nb - 1) / t.nb;
+  h->panel_bytes = static_cast<int64_t>(PanelBytes(t.nb, kc4));
+
+  uint8_t* panel = static_cast<uint8_t*>(packed) + sizeof(Header);
+  for (int p = 0; p < h->num_panels; ++p, panel += h->panel_bytes) {
+    const int nb = std::min(t.nb, blocks - p * t.nb);
+    int32_t* pb = reinterpret_cast<int32_t*>(panel);
+    uint8_t* tables = panel + nb * 64;
+    int8_t* pw = reinterpret_cast<int8_t*>(tables + nb * kBlockTableBytes);
+    std::memset(tables, 0, nb * kBlockTableBytes);
+    for (int j = 0; j < nb; ++j) {
+      uint8_t* tb = tables + j * kBlockTableBytes;
+      auto dw = [&](int row, int lane) { return reinterpret_cast<int32_t*>(tb + row * 64) + lane; };
+      auto qw = [&](int row, int lane) { return reinterpret_cast<int64_t*>(tb + row * 64) + lane; };
+      for (int l = 0; l < 16; ++l) {
+        const int ch = (p * t.nb + j) * 16 + l;
+        if (ch >= n) {
+          pb[j * 16 + l] = 0;
+          continue;
+        }
+        // Bias for u8 activations, plus the 2^30 offset of the fast epilogue;
+        // int32 wraparound is harmless (the final accumulator is in range).
+        const int64_t b = int64_t{bias[ch]} - 128 * sum[ch] + (fast ? (int64_t{1} << 30) : 0);
+        pb[j * 16 + l] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(b)));
+        const int64_t m0 = multiplier[ch];
+        const int sh = shift[ch];
+        const int even = l % 2 == 0, lane64 = l / 2;
+        if (fast) {
+          const int rs = -sh;
+          *reinterpret_cast<uint32_t*>(qw(even ? kM2Even : kM2Odd, lane64)) =
+              static_cast<uint32_t>(2 * m0);
+          *qw(even ? kAddEven : kAddOdd, lane64) = (int64_t{1} << 31) + (int64_t{1} << (31 + rs)) +
+                                                   int64_t{zp} * (int64_t{1} << (32 + rs)) -
+                                                   (m0 << 31) - (int64_t{1} << 32);
+          *dw(kRightShift, l) = rs;
+        } else {
+          const int ls = sh > 0 ? sh : 0, rs = sh > 0 ? 0 : -sh;
+          *dw(kLeftShift, l) = ls;
+          *qw(even ? kM0Even : kM0Odd, lane64) = m0;
+          *qw(even ? kNegEven : kNegOdd, lane64) = rs > 0 ? -1 : 0;
+          *qw(even ? kHalfEven : kHalfOdd, lane64) = rs > 0 ? (int64_t{1} << (rs - 1)) : 0;
+          *qw(even ? kRsEven : kRsOdd, lane64) = rs;
+        }
+      }
+    }
+    for (int kk = 0; kk < kc4; ++kk) {
+      for (int j = 0; j < nb; ++j) {
+        for (int l = 0; l < 16; ++l) {
+          const int ch = (p * t.nb + j) * 16 + l;
+          for (int b = 0; b < 4; ++b) {
+            const int i = 4 * kk + b;
+            *pw++ = (ch < n && i < k) ? w[static_cast<size_t>(ch) * k + i] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+bool GemmUsesFastEpilogue(const void* packed) {
+  return static_cast<const Header*>(packed)->fast != 0;
+}
+
+void Gemm(const void* packed, int m, const int8_t* a, size_t a_stride, int8_t* c,
+          size_t c_stride, int32_t output_zero_point, int32_t qmin, int32_t qmax) {
+  const Header& h = *static_cast<const Header*>(packed);
+  if (h.fast) {
+    Run(h, h.mr, &kFastTiles, nullptr, nullptr, m, a, a_stride, c, c_stride, output_zero_point,
+        qmin, qmax);
+  } else {
+    Run(h, std::min(h.mr, kMaxMrGeneral), nullptr, &kGeneralTiles, nullptr, m, a, a_stride, c,
+        c_stride, output_zero_point, qmin, qmax);
+  }
+}
+
+void GemmNoRequantForBenchmark(const void* packed, int m, const int8_t* a, size_t a_stride,
+                               int8_t* c, size_t c_stride) {
+  const Header& h = *static_cast<const Header*>(packed);
+  Run(h, h.mr, nullptr, nullptr, &kNoneTiles, m, a, a_stride, c, c_stride, 0, -128, 127);
+}
+
+}  // namespace avx512vnni
+}  // namespace octet
