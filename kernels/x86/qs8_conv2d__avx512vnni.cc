@@ -55,24 +55,29 @@ Plan MakePlan(const Conv2DParams& p) {
   return plan;
 }
 
-// Copies n bytes; may store up to 63 bytes past dst + n (never reads past src + n).
-inline void CopySpill(int8_t* dst, const int8_t* src, int n) {
+// Copies n bytes; may store up to 63 bytes past dst + n. Reads whole
+// vectors when that stays below `readable_end`, else masked (fault-free).
+inline void CopySpill(int8_t* dst, const int8_t* src, int n, const int8_t* readable_end) {
+  if (src + ((n + 63) & ~63) <= readable_end) {
+    if (n <= 16) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+    } else if (n <= 32) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst),
+                          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src)));
+    } else {
+      for (int i = 0; i < n; i += 64) _mm512_storeu_si512(dst + i, _mm512_loadu_si512(src + i));
+    }
+    return;
+  }
   while (n > 64) {
     _mm512_storeu_si512(dst, _mm512_loadu_si512(src));
     dst += 64;
     src += 64;
     n -= 64;
   }
-  if (n <= 16) {
-    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm_maskz_loadu_epi8(m, src));
-  } else if (n <= 32) {
-    const __mmask32 m = static_cast<__mmask32>((uint64_t{1} << n) - 1);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_maskz_loadu_epi8(m, src));
-  } else {
-    const __mmask64 m = n == 64 ? ~__mmask64{0} : ((__mmask64{1} << n) - 1);
-    _mm512_storeu_si512(dst, _mm512_maskz_loadu_epi8(m, src));
-  }
+  const __mmask64 m = n == 64 ? ~__mmask64{0} : ((__mmask64{1} << n) - 1);
+  _mm512_storeu_si512(dst, _mm512_maskz_loadu_epi8(m, src));
 }
 
 // Fills n bytes with z; may store up to 63 bytes past dst + n.
@@ -84,52 +89,77 @@ inline void FillSpill(int8_t* dst, __m512i z, int n) {
 // each kp bytes: taps in (ky, kx, channel) order, the filter's order. Rows
 // are written in increasing address order, so each store's spill past its
 // segment is overwritten by the next segment; bytes k..kp-1 of a row are
-// left unspecified (their weights are zero).
+// left unspecified (their weights are zero). Pixels whose kernel window is
+// inside the image horizontally copy one contiguous kernel row per ky.
 void Gather(const Conv2DParams& p, const Plan& plan, int g, const int8_t* input, int first_pixel,
             int rows, int8_t* dst) {
-  const int ohw = p.output_height * p.output_width;
-  int n = first_pixel / ohw;
-  int oy = (first_pixel % ohw) / p.output_width;
-  int ox = first_pixel % p.output_width;
-  const size_t image_bytes =
-      static_cast<size_t>(p.input_height) * p.input_width * p.input_channels;
+  // Locals: the int8 stores below may alias anything, so fields of p would
+  // be reloaded after every store.
+  const int ih = p.input_height, iw = p.input_width, c = p.input_channels;
+  const int oh = p.output_height, ow = p.output_width;
+  const int kh = p.kernel_height, kw = p.kernel_width;
+  const int sh = p.stride_height, sw = p.stride_width;
+  const int dh = p.dilation_height, dw = p.dilation_width;
+  const int pt = p.pad_top, pl = p.pad_left;
+  const int cin = plan.cin_g, kp = plan.kp;
+  const int row_taps = kw * cin;  // bytes of one kernel row
+  const bool contiguous_rows = p.groups == 1 && dw == 1;
+  const size_t image_bytes = static_cast<size_t>(ih) * iw * c;
+  const size_t row_bytes = static_cast<size_t>(iw) * c;
+  const int8_t* readable_end = input + image_bytes * p.batch;
   const __m512i z = _mm512_set1_epi8(static_cast<char>(p.input_zero_point));
-  const int cin = plan.cin_g;
-  const int row_taps = p.kernel_width * cin;  // bytes of one kernel row
-  const bool contiguous_rows = p.groups == 1 && p.dilation_width == 1;
-  for (int r = 0; r < rows; ++r) {
+  // Output columns whose window is horizontally inside: [ox_lo, ox_hi).
+  const int ox_lo = (pl + sw - 1) / sw;
+  const int span = iw + pl - (kw - 1) * dw;  // ox*sw < span
+  const int ox_hi = span <= 0 ? 0 : std::min(ow, (span + sw - 1) / sw);
+
+  const int ohw = oh * ow;
+  int n = first_pixel / ohw;
+  int oy = (first_pixel % ohw) / ow;
+  int ox = first_pixel % ow;
+  int8_t* row = dst;
+  while (rows > 0) {
+    const int run = std::min(ow - ox, rows);
     const int8_t* image = input + static_cast<size_t>(n) * image_bytes + g * cin;
-    int8_t* row = dst + static_cast<size_t>(r) * plan.kp;
-    const int ix0 = ox * p.stride_width - p.pad_left;
-    const bool x_inside =
-        ix0 >= 0 && ix0 + (p.kernel_width - 1) * p.dilation_width < p.input_width;
-    for (int ky = 0; ky < p.kernel_height; ++ky) {
-      const int iy = oy * p.stride_height - p.pad_top + ky * p.dilation_height;
-      int8_t* seg = row + ky * row_taps;
-      if (iy < 0 || iy >= p.input_height) {
-        FillSpill(seg, z, row_taps);
+    const int iy0 = oy * sh - pt;
+    for (int end = ox + run; ox < end; ++ox, row += kp) {
+      const int ix0 = ox * sw - pl;
+      if (contiguous_rows && ox >= ox_lo && ox < ox_hi) {
+        const int8_t* src = image + static_cast<size_t>(ix0) * c;
+        for (int ky = 0; ky < kh; ++ky) {
+          const int iy = iy0 + ky * dh;
+          int8_t* seg = row + ky * row_taps;
+          if (static_cast<unsigned>(iy) < static_cast<unsigned>(ih)) {
+            CopySpill(seg, src + iy * row_bytes, row_taps, readable_end);
+          } else {
+            FillSpill(seg, z, row_taps);
+          }
+        }
         continue;
       }
-      const int8_t* src_row = image + static_cast<size_t>(iy) * p.input_width * p.input_channels;
-      if (x_inside && contiguous_rows) {
-        CopySpill(seg, src_row + static_cast<size_t>(ix0) * p.input_channels, row_taps);
-        continue;
-      }
-      for (int kx = 0; kx < p.kernel_width; ++kx) {
-        const int ix = ix0 + kx * p.dilation_width;
-        if (ix < 0 || ix >= p.input_width) {
-          FillSpill(seg + kx * cin, z, cin);
-        } else {
-          CopySpill(seg + kx * cin, src_row + static_cast<size_t>(ix) * p.input_channels, cin);
+      for (int ky = 0; ky < kh; ++ky) {
+        const int iy = iy0 + ky * dh;
+        int8_t* seg = row + ky * row_taps;
+        if (static_cast<unsigned>(iy) >= static_cast<unsigned>(ih)) {
+          FillSpill(seg, z, row_taps);
+          continue;
+        }
+        const int8_t* src_row = image + iy * row_bytes;
+        for (int kx = 0; kx < kw; ++kx) {
+          const int ix = ix0 + kx * dw;
+          if (static_cast<unsigned>(ix) >= static_cast<unsigned>(iw)) {
+            FillSpill(seg + kx * cin, z, cin);
+          } else {
+            CopySpill(seg + kx * cin, src_row + static_cast<size_t>(ix) * c, cin, readable_end);
+          }
         }
       }
     }
-    if (++ox == p.output_width) {
-      ox = 0;
-      if (++oy == p.output_height) {
-        oy = 0;
-        ++n;
-      }
+    rows -= run;
+    ox = 0;
+    if (++oy == oh) {
+      oy = 0;
+      ++n;
     }
   }
 }

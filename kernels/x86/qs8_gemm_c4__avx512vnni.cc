@@ -149,8 +149,11 @@ inline __m128i RequantGeneral(__m512i acc, const uint8_t* t, const TileArgs& arg
   return _mm512_cvtepi32_epi8(merged);
 }
 
-template <int MR, int NB, Epilogue E>
-void Tile(const TileArgs& args) {
+// The k loop, in its own function: with the epilogue in the same function
+// GCC 12 spills accumulators inside the loop; alone, all of them stay in
+// registers. The result goes to `out` (one store per accumulator per tile).
+template <int MR, int NB>
+__attribute__((noinline)) void Accumulate(const TileArgs& args, __m512i (*out)[NB]) {
   const uint8_t* panel = args.panel;
   __m512i acc[MR][NB];
 #pragma GCC unroll 4
@@ -178,6 +181,18 @@ void Tile(const TileArgs& args) {
     a += 4;
     w += NB * 64;
   }
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+    for (int j = 0; j < NB; ++j) out[r][j] = acc[r][j];
+  }
+}
+
+template <int MR, int NB, Epilogue E>
+void Tile(const TileArgs& args) {
+  const uint8_t* panel = args.panel;
+  __m512i acc[MR][NB];
+  Accumulate<MR, NB>(args, acc);
   const uint8_t* tables = panel + NB * 64;
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
