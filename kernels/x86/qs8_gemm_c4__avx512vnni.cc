@@ -105,6 +105,8 @@ struct TileArgs {
   int8_t* c;
   size_t c_stride;
   __mmask16 last_mask;  // valid lanes of the last block
+  bool clamp;           // [qmin, qmax] narrower than [-128, 127]
+  bool full_last;       // the last block has 16 valid lanes
   __m128i qmin, qmax;   // 16 x int8
   __m512i zp64, qmin64, qmax64;  // general epilogue
 };
@@ -124,9 +126,9 @@ inline __m128i RequantFast(__m512i x, const uint8_t* t, const TileArgs& args) {
   __m512i hi = _mm512_mask_shuffle_epi32(odd, 0x5555, even, _MM_PERM_CDAB);
   hi = _mm512_add_epi32(hi, _mm512_srli_epi32(x, 30));
   hi = _mm512_srav_epi32(hi, Row(t, kRightShift));
-  __m128i q = _mm512_cvtsepi32_epi8(hi);
-  q = _mm_max_epi8(q, args.qmin);
-  return _mm_min_epi8(q, args.qmax);
+  __m128i q = _mm512_cvtsepi32_epi8(hi);  // saturates to [-128, 127]
+  if (args.clamp) q = _mm_min_epi8(_mm_max_epi8(q, args.qmin), args.qmax);
+  return q;
 }
 
 // 16 accumulators -> 16 int8, general exact epilogue (64-bit lanes).
@@ -208,7 +210,7 @@ void Tile(const TileArgs& args) {
       } else {
         q = _mm512_cvtepi32_epi8(acc[r][j]);
       }
-      if (j == NB - 1) {
+      if (j == NB - 1 && !args.full_last) {
         _mm_mask_storeu_epi8(c + 16 * j, args.last_mask, q);
       } else {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(c + 16 * j), q);
@@ -220,6 +222,7 @@ void Tile(const TileArgs& args) {
 // Tile tables: [nb - 1][mr - 1].
 constexpr int kMaxMr = 12;  // for NB <= 2; 8 for NB 3 and 4
 constexpr int kMaxMrGeneral = 4;
+constexpr size_t kPanelOuterBytes = 256 * 1024;
 
 inline int MaxMr(int nb) { return nb <= 2 ? kMaxMr : 8; }
 
@@ -284,6 +287,7 @@ void Run(const Header& h, int mr_max, const TileTable<Epilogue::kFast>* fast,
   args.a_stride = a_stride;
   args.kc4 = h.kc4;
   args.c_stride = c_stride;
+  args.clamp = qmin > -128 || qmax < 127;
   args.qmin = _mm_set1_epi8(static_cast<char>(qmin));
   args.qmax = _mm_set1_epi8(static_cast<char>(qmax));
   args.zp64 = _mm512_set1_epi64(output_zero_point);
@@ -293,17 +297,30 @@ void Run(const Header& h, int mr_max, const TileTable<Epilogue::kFast>* fast,
   const int blocks = (h.n + 15) / 16;
   const int tail_lanes = h.n - (blocks - 1) * 16;
   const __mmask16 tail_mask = static_cast<__mmask16>((1u << tail_lanes) - 1);
-  for (int m0 = 0; m0 < m; m0 += mr_max) {
+  auto tile = [&](int m0, int p) {
     const int mr = std::min(mr_max, m - m0);
+    const int nb = std::min(h.nb, blocks - p * h.nb);
     args.a = a + static_cast<size_t>(m0) * a_stride;
+    args.panel = panels + static_cast<size_t>(p) * h.panel_bytes;
+    args.c = c + static_cast<size_t>(m0) * c_stride + static_cast<size_t>(p) * h.nb * 16;
+    args.last_mask = p == h.num_panels - 1 ? tail_mask : static_cast<__mmask16>(0xFFFF);
+    args.full_last = args.last_mask == 0xFFFF;
+    TileFn fn = fast ? fast->rows[nb - 1][mr - 1]
+                     : general ? general->rows[nb - 1][mr - 1] : none->rows[nb - 1][mr - 1];
+    fn(args);
+  };
+  // Weights that do not fit in L2 with room to spare would be streamed from
+  // L3 once per row tile: then keep one panel hot and sweep the rows under it
+  // (the A rows, read 4 bytes at a time, stream well). Otherwise sweep the
+  // panels under one row tile, whose A rows stay in L1.
+  const size_t weight_bytes = static_cast<size_t>(h.panel_bytes) * h.num_panels;
+  if (weight_bytes > kPanelOuterBytes && m > mr_max) {
     for (int p = 0; p < h.num_panels; ++p) {
-      const int nb = std::min(h.nb, blocks - p * h.nb);
-      args.panel = panels + static_cast<size_t>(p) * h.panel_bytes;
-      args.c = c + static_cast<size_t>(m0) * c_stride + static_cast<size_t>(p) * h.nb * 16;
-      args.last_mask = p == h.num_panels - 1 ? tail_mask : static_cast<__mmask16>(0xFFFF);
-      TileFn fn = fast ? fast->rows[nb - 1][mr - 1]
-                       : general ? general->rows[nb - 1][mr - 1] : none->rows[nb - 1][mr - 1];
-      fn(args);
+      for (int m0 = 0; m0 < m; m0 += mr_max) tile(m0, p);
+    }
+  } else {
+    for (int m0 = 0; m0 < m; m0 += mr_max) {
+      for (int p = 0; p < h.num_panels; ++p) tile(m0, p);
     }
   }
 }
