@@ -13,6 +13,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "kernels/kernel_table.h"
@@ -25,6 +26,7 @@ namespace {
 
 constexpr size_t kSlack = 64;             // gather stores may run up to 63 bytes past a row
 constexpr size_t kBlockBytes = 24 * 1024;  // target im2col block size
+constexpr int kMaxFastRows = 16;          // kernel rows of the gather's fast path
 
 struct Plan {
   bool direct;     // 1x1, stride 1, no padding, one group, K % 4 == 0
@@ -113,6 +115,28 @@ void Gather(const Conv2DParams& p, const Plan& plan, int g, const int8_t* input,
   const int span = iw + pl - (kw - 1) * dw;  // ox*sw < span
   const int ox_hi = span <= 0 ? 0 : std::min(ow, (span + sw - 1) / sw);
 
+  // One pixel, any position: per kernel row, copy or fill per kx.
+  auto GatherEdgePixel = [&](int /*g*/, int px, int iy0, const int8_t* image, int8_t* row,
+                             const int8_t* end_ptr, __m512i zv) {
+    const int ix0 = px * sw - pl;
+    for (int ky = 0; ky < kh; ++ky) {
+      const int iy = iy0 + ky * dh;
+      int8_t* seg = row + ky * row_taps;
+      if (static_cast<unsigned>(iy) >= static_cast<unsigned>(ih)) {
+        FillSpill(seg, zv, row_taps);
+        continue;
+      }
+      const int8_t* src_row = image + iy * row_bytes;
+      for (int kx = 0; kx < kw; ++kx) {
+        const int ix = ix0 + kx * dw;
+        if (static_cast<unsigned>(ix) >= static_cast<unsigned>(iw)) {
+          FillSpill(seg + kx * cin, zv, cin);
+        } else {
+          CopySpill(seg + kx * cin, src_row + static_cast<size_t>(ix) * c, cin, end_ptr);
+        }
+      }
+    }
+  };
   const int ohw = oh * ow;
   int n = first_pixel / ohw;
   int oy = (first_pixel % ohw) / ow;
@@ -122,7 +146,34 @@ void Gather(const Conv2DParams& p, const Plan& plan, int g, const int8_t* input,
     const int run = std::min(ow - ox, rows);
     const int8_t* image = input + static_cast<size_t>(n) * image_bytes + g * cin;
     const int iy0 = oy * sh - pt;
-    for (int end = ox + run; ox < end; ++ox, row += kp) {
+    const int end = ox + run;
+    // Interior columns of this output row, kernels of at most 16 rows: the
+    // source row of each ky is fixed for the row, so the loop per pixel is
+    // one copy (or fill) per kernel row.
+    const int in_lo = std::max(ox, ox_lo), in_hi = std::min(end, ox_hi);
+    if (contiguous_rows && kh <= kMaxFastRows && in_lo < in_hi) {
+      for (; ox < in_lo; ++ox, row += kp) GatherEdgePixel(g, ox, iy0, image, row, readable_end, z);
+      const int8_t* src[kMaxFastRows];
+      for (int ky = 0; ky < kh; ++ky) {
+        const int iy = iy0 + ky * dh;
+        src[ky] = static_cast<unsigned>(iy) < static_cast<unsigned>(ih)
+                      ? image + iy * row_bytes + static_cast<ptrdiff_t>(in_lo * sw - pl) * c
+                      : nullptr;
+      }
+      const size_t step = static_cast<size_t>(sw) * c;
+      for (int i = 0, count = in_hi - in_lo; i < count; ++i, row += kp) {
+        for (int ky = 0; ky < kh; ++ky) {
+          int8_t* seg = row + ky * row_taps;
+          if (src[ky] != nullptr) {
+            CopySpill(seg, src[ky] + i * step, row_taps, readable_end);
+          } else {
+            FillSpill(seg, z, row_taps);
+          }
+        }
+      }
+      ox = in_hi;
+    }
+    for (; ox < end; ++ox, row += kp) {
       const int ix0 = ox * sw - pl;
       if (contiguous_rows && ox >= ox_lo && ox < ox_hi) {
         const int8_t* src = image + static_cast<size_t>(ix0) * c;
