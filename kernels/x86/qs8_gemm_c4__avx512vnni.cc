@@ -117,15 +117,25 @@ inline __m512i Row(const uint8_t* tables, int row) {
   return _mm512_load_si512(tables + row * 64);
 }
 
+// A block's fast-epilogue constants, loaded once per tile column (in
+// registers for all MR rows: table loads would otherwise outnumber the
+// arithmetic on short-K shapes).
+struct FastConstants {
+  __m512i m2_even, m2_odd, add_even, add_odd, right_shift;
+  explicit FastConstants(const uint8_t* t)
+      : m2_even(Row(t, kM2Even)), m2_odd(Row(t, kM2Odd)), add_even(Row(t, kAddEven)),
+        add_odd(Row(t, kAddOdd)), right_shift(Row(t, kRightShift)) {}
+};
+
 // 16 accumulators (offset by 2^30) -> 16 int8, fast exact epilogue.
-inline __m128i RequantFast(__m512i x, const uint8_t* t, const TileArgs& args) {
-  const __m512i even = _mm512_add_epi64(_mm512_mul_epu32(x, Row(t, kM2Even)), Row(t, kAddEven));
-  const __m512i odd = _mm512_add_epi64(
-      _mm512_mul_epu32(_mm512_srli_epi64(x, 32), Row(t, kM2Odd)), Row(t, kAddOdd));
+inline __m128i RequantFast(__m512i x, const FastConstants& k, const TileArgs& args) {
+  const __m512i even = _mm512_add_epi64(_mm512_mul_epu32(x, k.m2_even), k.add_even);
+  const __m512i odd =
+      _mm512_add_epi64(_mm512_mul_epu32(_mm512_srli_epi64(x, 32), k.m2_odd), k.add_odd);
   // High dwords: odd lanes already sit in odd dword positions; move even ones.
   __m512i hi = _mm512_mask_shuffle_epi32(odd, 0x5555, even, _MM_PERM_CDAB);
   hi = _mm512_add_epi32(hi, _mm512_srli_epi32(x, 30));
-  hi = _mm512_srav_epi32(hi, Row(t, kRightShift));
+  hi = _mm512_srav_epi32(hi, k.right_shift);
   __m128i q = _mm512_cvtsepi32_epi8(hi);  // saturates to [-128, 127]
   if (args.clamp) q = _mm_min_epi8(_mm_max_epi8(q, args.qmin), args.qmax);
   return q;
@@ -196,24 +206,27 @@ void Tile(const TileArgs& args) {
   __m512i acc[MR][NB];
   Accumulate<MR, NB>(args, acc);
   const uint8_t* tables = panel + NB * 64;
-#pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) {
-    int8_t* c = args.c + r * args.c_stride;
+  // Column by column, so that each block's constants are loaded once.
 #pragma GCC unroll 4
-    for (int j = 0; j < NB; ++j) {
-      const uint8_t* t = tables + j * kBlockTableBytes;
+  for (int j = 0; j < NB; ++j) {
+    const uint8_t* t = tables + j * kBlockTableBytes;
+    const FastConstants k(t);
+    const bool masked = j == NB - 1 && !args.full_last;
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      int8_t* c = args.c + r * args.c_stride + 16 * j;
       __m128i q;
       if (E == Epilogue::kFast) {
-        q = RequantFast(acc[r][j], t, args);
+        q = RequantFast(acc[r][j], k, args);
       } else if (E == Epilogue::kGeneral) {
         q = RequantGeneral(acc[r][j], t, args);
       } else {
         q = _mm512_cvtepi32_epi8(acc[r][j]);
       }
-      if (j == NB - 1 && !args.full_last) {
-        _mm_mask_storeu_epi8(c + 16 * j, args.last_mask, q);
+      if (masked) {
+        _mm_mask_storeu_epi8(c, args.last_mask, q);
       } else {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(c + 16 * j), q);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(c), q);
       }
     }
   }
