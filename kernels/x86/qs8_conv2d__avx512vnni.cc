@@ -161,7 +161,23 @@ void Gather(const Conv2DParams& p, const Plan& plan, int g, const int8_t* input,
                       : nullptr;
       }
       const size_t step = static_cast<size_t>(sw) * c;
-      for (int i = 0, count = in_hi - in_lo; i < count; ++i, row += kp) {
+      const int count = in_hi - in_lo;
+      // Small kernel rows (the first layer: 3x3 x 3 channels) with every
+      // kernel row inside: one 16-byte load and store per kernel row.
+      if (kh == 3 && row_taps <= 16 && src[0] && src[1] && src[2] &&
+          src[2] + (count - 1) * step + 16 <= readable_end) {
+        const int8_t *s0 = src[0], *s1 = src[1], *s2 = src[2];
+        for (int i = 0; i < count; ++i, row += kp, s0 += step, s1 += step, s2 += step) {
+          const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s0));
+          const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s1));
+          const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s2));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(row), v0);
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(row + row_taps), v1);
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(row + 2 * row_taps), v2);
+        }
+        ox = in_hi;
+      }
+      for (int i = 0; ox < in_hi; ++i, ++ox, row += kp) {
         for (int ky = 0; ky < kh; ++ky) {
           int8_t* seg = row + ky * row_taps;
           if (src[ky] != nullptr) {
@@ -171,7 +187,6 @@ void Gather(const Conv2DParams& p, const Plan& plan, int g, const int8_t* input,
           }
         }
       }
-      ox = in_hi;
     }
     for (; ox < end; ++ox, row += kp) {
       const int ix0 = ox * sw - pl;
