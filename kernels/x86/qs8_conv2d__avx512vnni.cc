@@ -32,7 +32,10 @@ struct Plan {
   bool direct;     // 1x1, stride 1, no padding, one group, K % 4 == 0
   int cin_g, opg;  // channels per group
   int k, kp;       // taps per output, rounded up to a multiple of 4
+  bool implicit;   // one group, channels % 4 == 0: interior pixels read the input in place
+  int taps;        // kernel_height * kernel_width
   size_t gemm_bytes;
+  size_t offsets_at;  // implicit: byte offset of the tap offsets in the packed data
   int block_rows;  // pixels per im2col block
 };
 
@@ -46,10 +49,13 @@ Plan MakePlan(const Conv2DParams& p) {
                 p.stride_height == 1 && p.stride_width == 1 && p.pad_top == 0 &&
                 p.pad_left == 0 && p.output_height == p.input_height &&
                 p.output_width == p.input_width && plan.k % 4 == 0;
+  plan.taps = p.kernel_height * p.kernel_width;
+  plan.implicit = !plan.direct && p.groups == 1 && plan.cin_g % 4 == 0;
   GemmShape shape;
   shape.n = plan.opg;
   shape.k = plan.k;
   plan.gemm_bytes = GemmPackedBytes(shape);
+  plan.offsets_at = plan.gemm_bytes * p.groups;
   const int pixels = p.batch * p.output_height * p.output_width;
   int rows = static_cast<int>(kBlockBytes / plan.kp) / 24 * 24;  // a multiple of every MR
   rows = std::max(rows, 24);
@@ -230,8 +236,19 @@ void Gather(const Conv2DParams& p, const Plan& plan, int g, const int8_t* input,
   }
 }
 
+// Output columns whose kernel window is horizontally inside the image.
+void InteriorColumns(const Conv2DParams& p, int* ox_lo, int* ox_hi) {
+  const int sw = p.stride_width, pl = p.pad_left;
+  *ox_lo = std::min((pl + sw - 1) / sw, p.output_width);
+  const int span = p.input_width + pl - (p.kernel_width - 1) * p.dilation_width;
+  *ox_hi = span <= 0 ? 0 : std::min(p.output_width, (span + sw - 1) / sw);
+}
+
 size_t PackedBytes(const Conv2DParams& p) {
-  return MakePlan(p).gemm_bytes * p.groups;
+  const Plan plan = MakePlan(p);
+  size_t bytes = plan.gemm_bytes * p.groups;
+  if (plan.implicit) bytes += (plan.taps * sizeof(ptrdiff_t) + 63) / 64 * 64;
+  return bytes;
 }
 
 void Pack(const Conv2DParams& p, const int8_t* filter, const int32_t* bias, void* packed) {
@@ -244,6 +261,18 @@ void Pack(const Conv2DParams& p, const int8_t* filter, const int32_t* bias, void
     GemmPack(shape, filter + static_cast<size_t>(c0) * plan.k, bias + c0,
              p.requant.multiplier + c0, p.requant.shift + c0, p.requant.output_zero_point,
              static_cast<uint8_t*>(packed) + g * plan.gemm_bytes);
+  }
+  if (plan.implicit) {
+    // Where tap (ky, kx) of a pixel sits relative to its window's corner.
+    ptrdiff_t* offsets =
+        reinterpret_cast<ptrdiff_t*>(static_cast<uint8_t*>(packed) + plan.offsets_at);
+    for (int ky = 0; ky < p.kernel_height; ++ky) {
+      for (int kx = 0; kx < p.kernel_width; ++kx) {
+        offsets[ky * p.kernel_width + kx] =
+            (static_cast<ptrdiff_t>(ky) * p.dilation_height * p.input_width +
+             static_cast<ptrdiff_t>(kx) * p.dilation_width) * p.input_channels;
+      }
+    }
   }
 }
 
@@ -264,6 +293,48 @@ void Run(const Conv2DParams& p, const int8_t* input, const int8_t*, const int32_
     return;
   }
   int8_t* cols = static_cast<int8_t*>(scratch);
+  if (plan.implicit) {
+    // Pixels first..first+count-1 through im2col blocks.
+    auto gathered = [&](int first, int count) {
+      for (int m0 = first, end = first + count; m0 < end; m0 += plan.block_rows) {
+        const int rows = std::min(plan.block_rows, end - m0);
+        Gather(p, plan, 0, input, m0, rows, cols);
+        Gemm(packed, rows, cols, plan.kp, output + static_cast<size_t>(m0) * p.output_channels,
+             p.output_channels, rq.output_zero_point, rq.qmin, rq.qmax);
+      }
+    };
+    const ptrdiff_t* offsets = reinterpret_cast<const ptrdiff_t*>(
+        static_cast<const uint8_t*>(packed) + plan.offsets_at);
+    int ox_lo, ox_hi;
+    InteriorColumns(p, &ox_lo, &ox_hi);
+    const size_t image_bytes =
+        static_cast<size_t>(p.input_height) * p.input_width * p.input_channels;
+    const int ow = p.output_width;
+    for (int n = 0; n < p.batch; ++n) {
+      for (int oy = 0; oy < p.output_height; ++oy) {
+        const int first = (n * p.output_height + oy) * ow;
+        const int iy0 = oy * p.stride_height - p.pad_top;
+        const bool rows_inside =
+            iy0 >= 0 && iy0 + (p.kernel_height - 1) * p.dilation_height < p.input_height;
+        if (!rows_inside || ox_lo >= ox_hi) {
+          gathered(first, ow);
+          continue;
+        }
+        if (ox_lo > 0) gathered(first, ox_lo);
+        // Interior: row r of the GEMM is pixel ox_lo + r, whose window corner
+        // is stride_width pixels after the previous one's.
+        const int8_t* corner = input + n * image_bytes +
+                               (static_cast<size_t>(iy0) * p.input_width +
+                                (ox_lo * p.stride_width - p.pad_left)) * p.input_channels;
+        GemmTaps(packed, ox_hi - ox_lo, corner,
+                 static_cast<size_t>(p.stride_width) * p.input_channels, offsets, plan.taps,
+                 output + static_cast<size_t>(first + ox_lo) * p.output_channels,
+                 p.output_channels, rq.output_zero_point, rq.qmin, rq.qmax);
+        if (ox_hi < ow) gathered(first + ox_hi, ow - ox_hi);
+      }
+    }
+    return;
+  }
   for (int m0 = 0; m0 < pixels; m0 += plan.block_rows) {
     const int rows = std::min(plan.block_rows, pixels - m0);
     for (int g = 0; g < p.groups; ++g) {

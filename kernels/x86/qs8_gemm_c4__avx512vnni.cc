@@ -58,6 +58,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -100,7 +101,9 @@ size_t PanelBytes(int nb, int kc4) {
 struct TileArgs {
   const int8_t* a;
   size_t a_stride;
-  int kc4;
+  int kc4;                       // k groups per tap
+  int taps;                      // A row segments: a + tap_offsets[t], kc4 groups each
+  const ptrdiff_t* tap_offsets;
   const uint8_t* panel;
   int8_t* c;
   size_t c_stride;
@@ -164,7 +167,7 @@ inline __m128i RequantGeneral(__m512i acc, const uint8_t* t, const TileArgs& arg
 // The k loop, in its own function: with the epilogue in the same function
 // GCC 12 spills accumulators inside the loop; alone, all of them stay in
 // registers. The result goes to `out` (one store per accumulator per tile).
-template <int MR, int NB>
+template <int MR, int NB, bool kTaps>
 __attribute__((noinline)) void Accumulate(const TileArgs& args, __m512i (*out)[NB]) {
   const uint8_t* panel = args.panel;
   __m512i acc[MR][NB];
@@ -175,9 +178,13 @@ __attribute__((noinline)) void Accumulate(const TileArgs& args, __m512i (*out)[N
     for (int r = 0; r < MR; ++r) acc[r][j] = b;
   }
   const uint8_t* w = panel + static_cast<size_t>(NB) * 64 * (1 + kTables);
-  const int8_t* a = args.a;
   const size_t s = args.a_stride;
   const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
+  // Without taps the loop below runs once (a separate instantiation: the
+  // outer loop costs 15% on short-K shapes).
+  const int taps = kTaps ? args.taps : 1;
+  for (int tap = 0; tap < taps; ++tap) {
+  const int8_t* a = kTaps ? args.a + args.tap_offsets[tap] : args.a;
   for (int kk = args.kc4; kk != 0; --kk) {
     __m512i wv[NB];
 #pragma GCC unroll 4
@@ -193,6 +200,7 @@ __attribute__((noinline)) void Accumulate(const TileArgs& args, __m512i (*out)[N
     a += 4;
     w += NB * 64;
   }
+  }
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
 #pragma GCC unroll 4
@@ -200,11 +208,11 @@ __attribute__((noinline)) void Accumulate(const TileArgs& args, __m512i (*out)[N
   }
 }
 
-template <int MR, int NB, Epilogue E>
+template <int MR, int NB, Epilogue E, bool kTaps>
 void Tile(const TileArgs& args) {
   const uint8_t* panel = args.panel;
   __m512i acc[MR][NB];
-  Accumulate<MR, NB>(args, acc);
+  Accumulate<MR, NB, kTaps>(args, acc);
   const uint8_t* tables = panel + NB * 64;
   // Column by column, so that each block's constants are loaded once.
 #pragma GCC unroll 4
@@ -239,26 +247,28 @@ constexpr size_t kPanelOuterBytes = 256 * 1024;
 
 inline int MaxMr(int nb) { return nb <= 2 ? kMaxMr : 8; }
 
-template <Epilogue E, int NB, size_t... I>
+template <Epilogue E, bool kTaps, int NB, size_t... I>
 constexpr std::array<TileFn, kMaxMr> MakeRow(std::index_sequence<I...>) {
-  return {{&Tile<static_cast<int>(I) + 1, NB, E>...}};
+  return {{&Tile<static_cast<int>(I) + 1, NB, E, kTaps>...}};
 }
 
-template <Epilogue E>
+template <Epilogue E, bool kTaps = false>
 struct TileTable {
   static constexpr int kMr1 = E == Epilogue::kGeneral ? kMaxMrGeneral : kMaxMr;
   static constexpr int kMr3 = E == Epilogue::kGeneral ? kMaxMrGeneral : 8;
   const std::array<TileFn, kMaxMr> rows[4] = {
-      MakeRow<E, 1>(std::make_index_sequence<kMr1>()),
-      MakeRow<E, 2>(std::make_index_sequence<kMr1>()),
-      MakeRow<E, 3>(std::make_index_sequence<kMr3>()),
-      MakeRow<E, 4>(std::make_index_sequence<kMr3>()),
+      MakeRow<E, kTaps, 1>(std::make_index_sequence<kMr1>()),
+      MakeRow<E, kTaps, 2>(std::make_index_sequence<kMr1>()),
+      MakeRow<E, kTaps, 3>(std::make_index_sequence<kMr3>()),
+      MakeRow<E, kTaps, 4>(std::make_index_sequence<kMr3>()),
   };
 };
 
 const TileTable<Epilogue::kFast> kFastTiles;
 const TileTable<Epilogue::kGeneral> kGeneralTiles;
 const TileTable<Epilogue::kNone> kNoneTiles;
+const TileTable<Epilogue::kFast, true> kFastTapTiles;
+const TileTable<Epilogue::kGeneral, true> kGeneralTapTiles;
 
 struct Tiling {
   int nb, mr;
@@ -292,13 +302,16 @@ Tiling ChooseTiling(int n) {
   return {nb, mr};
 }
 
-void Run(const Header& h, int mr_max, const TileTable<Epilogue::kFast>* fast,
-         const TileTable<Epilogue::kGeneral>* general, const TileTable<Epilogue::kNone>* none,
-         int m, const int8_t* a, size_t a_stride, int8_t* c, size_t c_stride,
-         int32_t output_zero_point, int32_t qmin, int32_t qmax) {
+const ptrdiff_t kNoTapOffset[1] = {0};
+
+void Run(const Header& h, int mr_max, const std::array<TileFn, kMaxMr>* tiles, int m, const int8_t* a, size_t a_stride, int8_t* c, size_t c_stride,
+         int32_t output_zero_point, int32_t qmin, int32_t qmax, int taps = 1,
+         const ptrdiff_t* tap_offsets = kNoTapOffset) {
   TileArgs args;
   args.a_stride = a_stride;
-  args.kc4 = h.kc4;
+  args.kc4 = h.kc4 / taps;
+  args.taps = taps;
+  args.tap_offsets = tap_offsets;
   args.c_stride = c_stride;
   args.clamp = qmin > -128 || qmax < 127;
   args.qmin = _mm_set1_epi8(static_cast<char>(qmin));
@@ -318,9 +331,7 @@ void Run(const Header& h, int mr_max, const TileTable<Epilogue::kFast>* fast,
     args.c = c + static_cast<size_t>(m0) * c_stride + static_cast<size_t>(p) * h.nb * 16;
     args.last_mask = p == h.num_panels - 1 ? tail_mask : static_cast<__mmask16>(0xFFFF);
     args.full_last = args.last_mask == 0xFFFF;
-    TileFn fn = fast ? fast->rows[nb - 1][mr - 1]
-                     : general ? general->rows[nb - 1][mr - 1] : none->rows[nb - 1][mr - 1];
-    fn(args);
+    tiles[nb - 1][mr - 1](args);
   };
   // Weights that do not fit in L2 with room to spare would be streamed from
   // L3 once per row tile: then keep one panel hot and sweep the rows under it
@@ -450,18 +461,30 @@ void Gemm(const void* packed, int m, const int8_t* a, size_t a_stride, int8_t* c
           size_t c_stride, int32_t output_zero_point, int32_t qmin, int32_t qmax) {
   const Header& h = *static_cast<const Header*>(packed);
   if (h.fast) {
-    Run(h, h.mr, &kFastTiles, nullptr, nullptr, m, a, a_stride, c, c_stride, output_zero_point,
-        qmin, qmax);
+    Run(h, h.mr, kFastTiles.rows, m, a, a_stride, c, c_stride, output_zero_point, qmin, qmax);
   } else {
-    Run(h, std::min(h.mr, kMaxMrGeneral), nullptr, &kGeneralTiles, nullptr, m, a, a_stride, c,
-        c_stride, output_zero_point, qmin, qmax);
+    Run(h, std::min(h.mr, kMaxMrGeneral), kGeneralTiles.rows, m, a, a_stride, c, c_stride,
+        output_zero_point, qmin, qmax);
+  }
+}
+
+void GemmTaps(const void* packed, int m, const int8_t* a, size_t a_stride,
+              const ptrdiff_t* tap_offsets, int taps, int8_t* c, size_t c_stride,
+              int32_t output_zero_point, int32_t qmin, int32_t qmax) {
+  const Header& h = *static_cast<const Header*>(packed);
+  if (h.fast) {
+    Run(h, h.mr, kFastTapTiles.rows, m, a, a_stride, c, c_stride, output_zero_point, qmin, qmax,
+        taps, tap_offsets);
+  } else {
+    Run(h, std::min(h.mr, kMaxMrGeneral), kGeneralTapTiles.rows, m, a, a_stride, c, c_stride,
+        output_zero_point, qmin, qmax, taps, tap_offsets);
   }
 }
 
 void GemmNoRequantForBenchmark(const void* packed, int m, const int8_t* a, size_t a_stride,
                                int8_t* c, size_t c_stride) {
   const Header& h = *static_cast<const Header*>(packed);
-  Run(h, h.mr, nullptr, nullptr, &kNoneTiles, m, a, a_stride, c, c_stride, 0, -128, 127);
+  Run(h, h.mr, kNoneTiles.rows, m, a, a_stride, c, c_stride, 0, -128, 127);
 }
 
 }  // namespace avx512vnni

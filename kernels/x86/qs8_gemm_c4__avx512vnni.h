@@ -35,6 +35,14 @@ void GemmPack(const GemmShape& shape, const int8_t* w, const int32_t* bias,
 void Gemm(const void* packed, int m, const int8_t* a, size_t a_stride, int8_t* c,
           size_t c_stride, int32_t output_zero_point, int32_t qmin, int32_t qmax);
 
+// The same GEMM with each A row made of `taps` segments: row r reads
+// k / taps bytes at a + r * a_stride + tap_offsets[t] for t = 0..taps-1, in
+// the packed k order (an implicit im2col: convolution taps read straight from
+// the input). Requires k % taps == 0 and (k / taps) % 4 == 0.
+void GemmTaps(const void* packed, int m, const int8_t* a, size_t a_stride,
+              const ptrdiff_t* tap_offsets, int taps, int8_t* c, size_t c_stride,
+              int32_t output_zero_point, int32_t qmin, int32_t qmax);
+
 // Whether GemmPack chose the fast exact epilogue (for tests and benchmarks).
 bool GemmUsesFastEpilogue(const void* packed);
 
