@@ -276,10 +276,22 @@ void Pack(const Conv2DParams& p, const int8_t* filter, const int32_t* bias, void
   }
 }
 
+// Scratch: im2col block (+ slack for the gather's spill); implicit plans
+// add the block's int8 outputs and their pixel indices (border pixels from
+// many rows share one GEMM, then are copied to their places).
+size_t ColsBytes(const Plan& plan) {
+  return (static_cast<size_t>(plan.block_rows) * plan.kp + kSlack + 63) / 64 * 64;
+}
+size_t OutBytes(const Conv2DParams& p, const Plan& plan) {
+  return (static_cast<size_t>(plan.block_rows) * p.output_channels + 63) / 64 * 64;
+}
+
 size_t ScratchBytes(const Conv2DParams& p) {
   const Plan plan = MakePlan(p);
   if (plan.direct) return 0;
-  return static_cast<size_t>(plan.block_rows) * plan.kp + kSlack;
+  size_t bytes = ColsBytes(plan);
+  if (plan.implicit) bytes += OutBytes(p, plan) + plan.block_rows * sizeof(int32_t);
+  return bytes;
 }
 
 void Run(const Conv2DParams& p, const int8_t* input, const int8_t*, const int32_t*,
@@ -294,13 +306,30 @@ void Run(const Conv2DParams& p, const int8_t* input, const int8_t*, const int32_
   }
   int8_t* cols = static_cast<int8_t*>(scratch);
   if (plan.implicit) {
-    // Pixels first..first+count-1 through im2col blocks.
+    // Border pixels: gathered from any rows into one block, one GEMM per
+    // block into `outs`, then copied to their places (a GEMM per row edge
+    // would run a one-row tile, latency-bound).
+    int8_t* outs = cols + ColsBytes(plan);
+    int32_t* pixel_of = reinterpret_cast<int32_t*>(outs + OutBytes(p, plan));
+    const size_t oc = p.output_channels;
+    int pending = 0;
+    auto flush = [&] {
+      if (pending == 0) return;
+      Gemm(packed, pending, cols, plan.kp, outs, oc, rq.output_zero_point, rq.qmin, rq.qmax);
+      for (int r = 0; r < pending; ++r) {
+        std::memcpy(output + static_cast<size_t>(pixel_of[r]) * oc, outs + r * oc, oc);
+      }
+      pending = 0;
+    };
     auto gathered = [&](int first, int count) {
-      for (int m0 = first, end = first + count; m0 < end; m0 += plan.block_rows) {
-        const int rows = std::min(plan.block_rows, end - m0);
-        Gather(p, plan, 0, input, m0, rows, cols);
-        Gemm(packed, rows, cols, plan.kp, output + static_cast<size_t>(m0) * p.output_channels,
-             p.output_channels, rq.output_zero_point, rq.qmin, rq.qmax);
+      while (count > 0) {
+        const int take = std::min(count, plan.block_rows - pending);
+        Gather(p, plan, 0, input, first, take, cols + static_cast<size_t>(pending) * plan.kp);
+        for (int i = 0; i < take; ++i) pixel_of[pending + i] = first + i;
+        pending += take;
+        first += take;
+        count -= take;
+        if (pending == plan.block_rows) flush();
       }
     };
     const ptrdiff_t* offsets = reinterpret_cast<const ptrdiff_t*>(
@@ -333,6 +362,7 @@ void Run(const Conv2DParams& p, const int8_t* input, const int8_t*, const int32_
         if (ox_hi < ow) gathered(first + ox_hi, ow - ox_hi);
       }
     }
+    flush();
     return;
   }
   for (int m0 = 0; m0 < pixels; m0 += plan.block_rows) {

@@ -59,7 +59,6 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -245,8 +244,6 @@ constexpr int kMaxMr = 12;  // for NB <= 2; 8 for NB 3 and 4
 constexpr int kMaxMrGeneral = 4;
 constexpr size_t kPanelOuterBytes = 256 * 1024;
 
-inline int MaxMr(int nb) { return nb <= 2 ? kMaxMr : 8; }
-
 template <Epilogue E, bool kTaps, int NB, size_t... I>
 constexpr std::array<TileFn, kMaxMr> MakeRow(std::index_sequence<I...>) {
   return {{&Tile<static_cast<int>(I) + 1, NB, E, kTaps>...}};
@@ -281,8 +278,7 @@ Tiling ChooseTiling(int n) {
   const int blocks = (n + 15) / 16;
   int nb;
   if (blocks <= 4) {
-    nb = blocks == 3 ? 3 : std::min(blocks, 2);
-    if (blocks == 4) nb = 4;
+    nb = blocks;
   } else if (blocks % 4 == 0) {
     nb = 4;
   } else if (blocks % 3 == 0) {
@@ -290,15 +286,9 @@ Tiling ChooseTiling(int n) {
   } else {
     nb = 4;
   }
-  int mr = nb <= 2 ? 12 : (nb == 3 ? 8 : 6);
-  if (const char* env = std::getenv("OCTET_AVX512_TILE")) {  // tuning experiments only
-    int emr = 0, enb = 0;
-    if (std::sscanf(env, "%dx%d", &emr, &enb) == 2 && enb >= 1 && enb <= 4 && emr >= 1 &&
-        emr <= MaxMr(enb)) {
-      mr = emr;
-      nb = enb;
-    }
-  }
+  // Measured on shapes b, f, h (MR x NB): 8x3 beats 6x3, 4x3, 12x2, 12x1
+  // for 144 channels; 6x4 ~ 8x3 > 8x2 > 12x2 > 4x4 for 64 and 1024.
+  const int mr = nb <= 2 ? 12 : (nb == 3 ? 8 : 6);
   return {nb, mr};
 }
 
