@@ -62,7 +62,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <utility>
-#include <vector>
 
 // GCC 12 warns about its own _mm512_undefined_epi32() (a deliberate
 // self-initialization inside the non-masked AVX-512 intrinsics) once they
@@ -355,23 +354,26 @@ void GemmPack(const GemmShape& shape, const int8_t* w, const int32_t* bias,
   const Tiling t = ChooseTiling(n);
   const int blocks = (n + 15) / 16;
 
-  // Weight sums (for the u8 correction) and the accumulator bound.
-  std::vector<int64_t> sum(n), bound(n);
+  // Weight sums (for the u8 correction) and the accumulator bound, per
+  // channel; recomputed while packing rather than stored (no allocation).
+  auto weight_sum = [&](int ch) {
+    int64_t sum = 0;
+    for (int i = 0; i < k; ++i) sum += w[static_cast<size_t>(ch) * k + i];
+    return sum;
+  };
   bool fast = true;
   for (int ch = 0; ch < n; ++ch) {
-    int64_t s = 0, abs_sum = 0;
+    int64_t abs_sum = 0;
     for (int i = 0; i < k; ++i) {
       const int64_t v = w[static_cast<size_t>(ch) * k + i];
-      s += v;
       abs_sum += v < 0 ? -v : v;
     }
-    sum[ch] = s;
     // Every int8 input x has |x| <= 128, so |acc| <= 128 * sum|w| + |bias|.
-    bound[ch] = 128 * abs_sum + std::llabs(static_cast<int64_t>(bias[ch]));
+    const int64_t bound = 128 * abs_sum + std::llabs(static_cast<int64_t>(bias[ch]));
     const int rs = -shift[ch];
     const int64_t zp_abs = zp < 0 ? -int64_t{zp} : int64_t{zp};
-    if (rs < 1 || rs > 31 || multiplier[ch] <= 0 || bound[ch] >= (int64_t{1} << 30) ||
-        bound[ch] + (int64_t{1} << (rs - 1)) + (zp_abs << rs) + 2 >= (int64_t{1} << 31)) {
+    if (rs < 1 || rs > 31 || multiplier[ch] <= 0 || bound >= (int64_t{1} << 30) ||
+        bound + (int64_t{1} << (rs - 1)) + (zp_abs << rs) + 2 >= (int64_t{1} << 31)) {
       fast = false;
     }
   }
@@ -406,7 +408,7 @@ void GemmPack(const GemmShape& shape, const int8_t* w, const int32_t* bias,
         }
         // Bias for u8 activations, plus the 2^30 offset of the fast epilogue;
         // int32 wraparound is harmless (the final accumulator is in range).
-        const int64_t b = int64_t{bias[ch]} - 128 * sum[ch] + (fast ? (int64_t{1} << 30) : 0);
+        const int64_t b = int64_t{bias[ch]} - 128 * weight_sum(ch) + (fast ? (int64_t{1} << 30) : 0);
         pb[j * 16 + l] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(b)));
         const int64_t m0 = multiplier[ch];
         const int sh = shift[ch];
