@@ -1,12 +1,22 @@
 // Kernel sets built for x86: scalar plus the levels whose files are compiled
 // in. A level appears here once it provides at least one kernel family.
 #include "kernels/kernel_table.h"
+#include "kernels/x86/avx512vnni_kernels.h"
 
 namespace octet {
+namespace {
+
+// AVX-512 VNNI: convolution and fully connected; depthwise and add come
+// from the lower levels (per-family fallback, kernels/kernel_table.cc).
+const KernelSet kAvx512VnniKernelSet = {&qs8_conv2d__avx512vnni, nullptr,
+                                        &qs8_fully_connected__avx512vnni, nullptr};
+
+}  // namespace
 
 const KernelSet* BuiltKernelSet(Isa isa) {
   switch (isa) {
     case Isa::kScalar: return &kScalarKernelSet;
+    case Isa::kAvx512Vnni: return &kAvx512VnniKernelSet;
     default: return nullptr;
   }
 }

@@ -95,6 +95,21 @@ TEST_P(KernelSetTest, ConvGeneral) {
       .Test(*set_->conv2d);
   ConvKernelTester().batch(3).input(5, 4, 6).output_channels(10).kernel(2, 2).stride(2)
       .seed(seed++).Test(*set_->conv2d);
+  // Channels a multiple of 4 (kernels may read interior pixels in place and
+  // gather only the border): interior runs longer than a row tile, batches,
+  // strides, dilation, no padding, one-sided padding.
+  ConvKernelTester().batch(2).input(9, 11, 8).output_channels(24).kernel(3, 3).stride(2)
+      .pad(1, 1, 1, 1).seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(5, 30, 16).output_channels(20).kernel(3, 3).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().batch(2).input(6, 20, 4).output_channels(16).kernel(1, 1).stride(2)
+      .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(7, 19, 12).output_channels(8).kernel(3, 3).dilation(2).stride(1, 2)
+      .pad(0, 2, 2, 0).seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().batch(2).input(6, 26, 64).output_channels(64).kernel(3, 3).pad(1, 1, 1, 1)
+      .input_zero_point(-128).seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(4, 4, 8).output_channels(8).kernel(5, 5).pad(2, 2, 2, 2)
+      .seed(seed++).Test(*set_->conv2d);
 }
 
 TEST_P(KernelSetTest, ConvZeroPointsAndClamps) {
