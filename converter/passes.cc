@@ -394,6 +394,13 @@ void CancelTransposes(Graph& g) {
           changed = true;
         }
       }
+      if (n.op == "Reshape") {
+        const int p = g.Producer(n.inputs[0]);
+        if (p >= 0 && g.nodes[static_cast<size_t>(p)].op == "Reshape" && g.Uses(n.inputs[0]) == 1) {
+          n.inputs[0] = g.nodes[static_cast<size_t>(p)].inputs[0];
+          changed = true;
+        }
+      }
       const bool identity = (n.op == "Transpose" && IsIdentityPerm(n.Ints("perm"))) ||
                             (n.op == "Reshape" && T(g, n.inputs[0]).shape == T(g, n.outputs[0]).shape);
       const bool is_input = std::find(g.inputs.begin(), g.inputs.end(), n.inputs[0]) != g.inputs.end();
@@ -415,6 +422,45 @@ void CancelTransposes(Graph& g) {
   }
 }
 
+// FULLY_CONNECTED reads any input whose element count is B*K in row-major
+// order, so a Reshape that keeps the batch in front is a no-op for it, and a
+// Transpose NHWC -> NCHW in front of it (an ONNX Flatten after a conv) is a
+// permutation of the weight columns: W'[n, (h*W + w)*C + c] = W[n, (c*H + h)*W + w].
+void FoldIntoFullyConnected(Graph& g) {
+  for (Node& n : g.nodes) {
+    if (n.op != "FC") continue;
+    const int64_t batch = T(g, n.outputs[0]).shape[0];
+    for (;;) {
+      const int x = n.inputs[0];
+      const int p = g.Producer(x);
+      if (p < 0 || g.Uses(x) != 1) break;
+      const Node& prod = g.nodes[static_cast<size_t>(p)];
+      const Shape& src = T(g, prod.inputs[0]).shape;
+      if (prod.op == "Reshape" && !src.empty() && src[0] == batch) {
+        n.inputs[0] = prod.inputs[0];
+      } else if (prod.op == "Transpose" && prod.Ints("perm") == kToNchw && src[0] == batch) {
+        const int64_t H = src[1], W = src[2], C = src[3];
+        const Tensor& w = T(g, n.inputs[1]);
+        const int64_t N = w.shape[0], K = w.shape[1];
+        if (K != H * W * C) break;
+        std::vector<float> nw(w.data.size());
+        for (int64_t o = 0; o < N; ++o)
+          for (int64_t c = 0; c < C; ++c)
+            for (int64_t h = 0; h < H; ++h)
+              for (int64_t ww = 0; ww < W; ++ww)
+                nw[static_cast<size_t>(o * K + (h * W + ww) * C + c)] =
+                    w.data[static_cast<size_t>(o * K + (c * H + h) * W + ww)];
+        const Shape ws = w.shape;
+        n.inputs[1] = g.AddConst(n.name + "/weight_nhwc", ws, nw);
+        n.inputs[0] = prod.inputs[0];
+      } else {
+        break;
+      }
+    }
+  }
+  g.RemoveDeadNodes();
+}
+
 }  // namespace
 
 void Optimize(Graph& g) {
@@ -423,6 +469,7 @@ void Optimize(Graph& g) {
   FuseActivations(g);
   Layout(g).Run();
   CancelTransposes(g);
+  FoldIntoFullyConnected(g);
   g.RemoveDeadNodes();
 }
 
