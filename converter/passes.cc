@@ -427,22 +427,24 @@ void CancelTransposes(Graph& g) {
 // Transpose NHWC -> NCHW in front of it (an ONNX Flatten after a conv) is a
 // permutation of the weight columns: W'[n, (h*W + w)*C + c] = W[n, (c*H + h)*W + w].
 void FoldIntoFullyConnected(Graph& g) {
-  for (Node& n : g.nodes) {
-    if (n.op != "FC") continue;
-    const int64_t batch = T(g, n.outputs[0]).shape[0];
-    for (;;) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Node& n : g.nodes) {
+      if (n.op != "FC") continue;
+      const int64_t batch = T(g, n.outputs[0]).shape[0];
       const int x = n.inputs[0];
       const int p = g.Producer(x);
-      if (p < 0 || g.Uses(x) != 1) break;
+      if (p < 0 || g.Uses(x) != 1) continue;
       const Node& prod = g.nodes[static_cast<size_t>(p)];
       const Shape& src = T(g, prod.inputs[0]).shape;
       if (prod.op == "Reshape" && !src.empty() && src[0] == batch) {
         n.inputs[0] = prod.inputs[0];
+        changed = true;
       } else if (prod.op == "Transpose" && prod.Ints("perm") == kToNchw && src[0] == batch) {
         const int64_t H = src[1], W = src[2], C = src[3];
         const Tensor& w = T(g, n.inputs[1]);
         const int64_t N = w.shape[0], K = w.shape[1];
-        if (K != H * W * C) break;
+        if (K != H * W * C) continue;
         std::vector<float> nw(w.data.size());
         for (int64_t o = 0; o < N; ++o)
           for (int64_t c = 0; c < C; ++c)
@@ -451,14 +453,15 @@ void FoldIntoFullyConnected(Graph& g) {
                 nw[static_cast<size_t>(o * K + (h * W + ww) * C + c)] =
                     w.data[static_cast<size_t>(o * K + (c * H + h) * W + ww)];
         const Shape ws = w.shape;
-        n.inputs[1] = g.AddConst(n.name + "/weight_nhwc", ws, nw);
+        const int new_w = g.AddConst(n.name + "/weight_nhwc", ws, nw);
+        n.inputs[1] = new_w;
         n.inputs[0] = prod.inputs[0];
-      } else {
-        break;
+        changed = true;
       }
+      if (changed) break;
     }
+    g.RemoveDeadNodes();
   }
-  g.RemoveDeadNodes();
 }
 
 }  // namespace
