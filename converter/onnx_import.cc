@@ -309,7 +309,7 @@ const std::set<std::string>& SupportedOps() {
       "AveragePool", "GlobalAveragePool", "Concat", "Reshape", "Flatten", "Transpose", "Pad",
       "Slice", "Resize", "Softmax", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu",
       "PRelu", "BatchNormalization", "Identity", "Dropout", "Constant", "Shape", "Gather",
-      "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape"};
+      "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "ReduceMean"};
   return ops;
 }
 
@@ -773,6 +773,23 @@ void Importer::Lower(const onnx::NodeProto& node, const std::string& op,
     const Shape& x = x_shape();
     require_rank4(x);
     Add("GAP", name, {in[0]}, {Out(node, 0, {x[0], x[1], 1, 1})});
+  } else if (op == "ReduceMean") {
+    // Only the spatial mean of an NCHW tensor (a global average pool).
+    const Shape& x = x_shape();
+    std::vector<int64_t> axes = a.Ints("axes");
+    if (in.size() > 1 && in[1] >= 0) axes = AsInts(ConstInput(in, 1, where, "axes"));
+    for (int64_t& ax : axes) ax = NormAxis(ax, x.size(), where);
+    std::sort(axes.begin(), axes.end());
+    if (x.size() != 4 || axes != std::vector<int64_t>{2, 3}) {
+      throw ConvertError(where + ": only the mean over axes [2, 3] of a 4-D tensor is supported");
+    }
+    if (a.I("keepdims", 1) != 0) {
+      Add("GAP", name, {in[0]}, {Out(node, 0, {x[0], x[1], 1, 1})});
+    } else {
+      const int mid = g_.AddActivation(name + "/keepdims", {x[0], x[1], 1, 1});
+      Add("GAP", name, {in[0]}, {mid});
+      Add("Reshape", name + "/squeeze", {mid}, {Out(node, 0, {x[0], x[1]})});
+    }
   } else if (op == "Concat") {
     const Shape& x = x_shape();
     const int64_t axis = NormAxis(a.I("axis", 0), x.size(), where);

@@ -144,6 +144,41 @@ void FuseActivations(Graph& g) {
   }
 }
 
+// Reshape [N,C,H,W] -> [N,g,C/g,H,W], Transpose(0,2,1,3,4), Reshape back to
+// [N,C,H,W] (a channel shuffle, as ShuffleNet exports it) becomes one
+// "Shuffle" node, which the layout pass expands in whichever layout its
+// input has, so NHWC models need no transposes around it.
+void FuseChannelShuffle(Graph& g) {
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    Node& tr = g.nodes[k];
+    if (tr.op != "Transpose" || tr.Ints("perm") != std::vector<int64_t>{0, 2, 1, 3, 4}) continue;
+    const int p = g.Producer(tr.inputs[0]);
+    if (p < 0 || g.nodes[static_cast<size_t>(p)].op != "Reshape" || g.Uses(tr.inputs[0]) != 1) continue;
+    const int x = g.nodes[static_cast<size_t>(p)].inputs[0];
+    const Shape xs = T(g, x).shape, mid = T(g, tr.inputs[0]).shape;
+    if (xs.size() != 4 || mid != Shape{xs[0], mid[1], xs[1] / std::max<int64_t>(mid[1], 1), xs[2], xs[3]} ||
+        mid[1] * mid[2] != xs[1]) {
+      continue;
+    }
+    int consumer = -1;
+    for (size_t c = 0; c < g.nodes.size(); ++c)
+      for (int i : g.nodes[c].inputs)
+        if (i == tr.outputs[0]) consumer = static_cast<int>(c);
+    if (consumer < 0 || g.Uses(tr.outputs[0]) != 1) continue;
+    Node& back = g.nodes[static_cast<size_t>(consumer)];
+    if (back.op != "Reshape" || T(g, back.outputs[0]).shape != xs) continue;
+    Node shuffle;
+    shuffle.op = "Shuffle";
+    shuffle.name = tr.name;
+    shuffle.inputs = {x};
+    shuffle.outputs = back.outputs;
+    shuffle.SetI("groups", mid[1]);
+    back = shuffle;  // in the position of the last Reshape
+    g.RemoveDeadNodes();
+    k = 0;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Layout: 4-D activations are stored NHWC. Constants that broadcast against
 // them are permuted; axis attributes are remapped; ops that need the ONNX
@@ -345,6 +380,35 @@ void Layout::Run() {
       } else {
         for (size_t k = 0; k < n.inputs.size(); ++k) NeedNchw(n, k);
       }
+    } else if (op == "Shuffle") {
+      // y[c' * g + j] = x[j * (C/g) + c']: split C into [g, C/g], swap, merge.
+      const int x = n.inputs[0];
+      const bool nhwc = Nhwc(x);
+      const Shape xs = T(g_, x).shape;
+      const int64_t groups = n.I("groups");
+      const size_t c_axis = nhwc ? 3 : 1;
+      Shape split, swapped;
+      std::vector<int64_t> perm;
+      if (nhwc) {
+        split = {xs[0], xs[1], xs[2], groups, xs[3] / groups};
+        perm = {0, 1, 2, 4, 3};
+      } else {
+        split = {xs[0], groups, xs[1] / groups, xs[2], xs[3]};
+        perm = {0, 2, 1, 3, 4};
+      }
+      (void)c_axis;
+      swapped = Permute(split, perm);
+      const int a = g_.AddActivation(n.name + "/split", split);
+      const int b = g_.AddActivation(n.name + "/swapped", swapped);
+      Node r1, tr, r2;
+      r1.op = "Reshape"; r1.name = n.name + "/split"; r1.inputs = {x}; r1.outputs = {a};
+      tr.op = "Transpose"; tr.name = n.name; tr.inputs = {a}; tr.outputs = {b}; tr.SetInts("perm", perm);
+      r2.op = "Reshape"; r2.name = n.name + "/merge"; r2.inputs = {b}; r2.outputs = n.outputs;
+      out_.push_back(r1);
+      out_.push_back(tr);
+      if (nhwc) OutNhwc(r2);
+      out_.push_back(r2);
+      continue;
     } else if (op == "Transpose" && Nhwc(n.inputs[0])) {
       // y = transpose(x_nchw, perm) = transpose(x_nhwc, kToNchw o perm)
       std::vector<int64_t> perm = n.Ints("perm"), composed;
@@ -470,6 +534,7 @@ void Optimize(Graph& g) {
   FoldBatchNorm(g);
   FuseBias(g);
   FuseActivations(g);
+  FuseChannelShuffle(g);
   Layout(g).Run();
   CancelTransposes(g);
   FoldIntoFullyConnected(g);

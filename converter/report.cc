@@ -162,7 +162,8 @@ AccuracyReport MeasureAccuracy(const Graph& g, const QuantResult& q, const std::
   for (const Node& n : g.nodes) {
     const int t = n.outputs[0];
     const Acc& a = layer[static_cast<size_t>(t)];
-    rep.layers.push_back({g.tensors[static_cast<size_t>(t)].name, n.op, Sqnr(a.signal, a.noise)});
+    rep.layers.push_back({g.tensors[static_cast<size_t>(t)].name, n.op, Sqnr(a.signal, a.noise),
+                          static_cast<int>(rep.layers.size())});
   }
   std::stable_sort(rep.layers.begin(), rep.layers.end(),
                    [](const LayerSqnr& a, const LayerSqnr& b) { return a.sqnr_db < b.sqnr_db; });
@@ -230,7 +231,8 @@ void WriteReportJson(const AccuracyReport& r, const std::string& path,
   f << "  \"samples\": " << r.samples << ",\n  \"layer_sqnr_method\": \"simulated int8 (float executor on the int8 grid)\",\n";
   f << "  \"layers\": [\n";
   for (size_t i = 0; i < r.layers.size(); ++i) {
-    f << "    {\"tensor\": " << Json(r.layers[i].tensor) << ", \"op\": " << Json(r.layers[i].op)
+    f << "    {\"index\": " << r.layers[i].index << ", \"tensor\": " << Json(r.layers[i].tensor)
+      << ", \"op\": " << Json(r.layers[i].op)
       << ", \"sqnr_db\": " << Num(r.layers[i].sqnr_db) << "}" << (i + 1 < r.layers.size() ? "," : "") << "\n";
   }
   f << "  ],\n";

@@ -15,6 +15,7 @@ struct LayerSqnr {
   std::string tensor;  // IR tensor (a node output)
   std::string op;      // IR op producing it
   double sqnr_db = 0;
+  int index = 0;       // position in execution order
 };
 
 struct OutputStats {
