@@ -14,19 +14,9 @@
 
 #include "converter/float_executor.h"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_NO_STDIO_WARNINGS
-#define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
-#define STBI_ONLY_BMP
+// Decoding and resizing come from Debian's libstb (linked, not compiled here).
 #include <stb/stb_image.h>
-#pragma GCC diagnostic pop
+#include <stb/stb_image_resize.h>
 
 namespace octet {
 namespace convert {
@@ -171,23 +161,21 @@ Sample LoadImage(const std::string& path, const Shape& in, const CalibrationOpti
   if (!pixels) {
     throw ConvertError(path + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
   }
+  std::vector<unsigned char> resized(static_cast<size_t>(C * H * W));
+  if (w == W && h == H) {
+    std::memcpy(resized.data(), pixels, resized.size());
+  } else if (!stbir_resize_uint8(pixels, w, h, 0, resized.data(), W, H, 0, C)) {
+    stbi_image_free(pixels);
+    throw ConvertError(path + ": cannot resize image to " + std::to_string(W) + "x" + std::to_string(H));
+  }
+  // HWC bytes -> CHW floats.
   Sample s(static_cast<size_t>(C * H * W));
-  // Bilinear resize to the model's input size (half-pixel centres).
   for (int ch = 0; ch < C; ++ch) {
     const float mean = o.mean.empty() ? 0.f : o.mean[static_cast<size_t>(ch) % o.mean.size()];
     const float sd = o.std.empty() ? 1.f : o.std[static_cast<size_t>(ch) % o.std.size()];
-    for (int y = 0; y < H; ++y) {
-      const float sy = std::clamp((y + 0.5f) * static_cast<float>(h) / static_cast<float>(H) - 0.5f, 0.f, static_cast<float>(h - 1));
-      const int y0 = static_cast<int>(sy), y1 = std::min(y0 + 1, h - 1);
-      const float fy = sy - static_cast<float>(y0);
-      for (int x = 0; x < W; ++x) {
-        const float sx = std::clamp((x + 0.5f) * static_cast<float>(w) / static_cast<float>(W) - 0.5f, 0.f, static_cast<float>(w - 1));
-        const int x0 = static_cast<int>(sx), x1 = std::min(x0 + 1, w - 1);
-        const float fx = sx - static_cast<float>(x0);
-        auto px = [&](int yy, int xx) { return static_cast<float>(pixels[(yy * w + xx) * C + ch]); };
-        const float v = (1 - fy) * ((1 - fx) * px(y0, x0) + fx * px(y0, x1)) + fy * ((1 - fx) * px(y1, x0) + fx * px(y1, x1));
-        s[static_cast<size_t>((ch * H + y) * W + x)] = (v * o.scale - mean) / sd;
-      }
+    for (int p = 0; p < H * W; ++p) {
+      const float v = resized[static_cast<size_t>(p * C + ch)];
+      s[static_cast<size_t>(ch * H * W + p)] = (v * o.scale - mean) / sd;
     }
   }
   stbi_image_free(pixels);
