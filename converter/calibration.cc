@@ -365,54 +365,62 @@ float MseThreshold(const std::vector<double>& hist, float amax, int levels) {
   return static_cast<float>(best_i * w);
 }
 
+// One pass: every tensor keeps its min/max and a 2048-bin histogram of |x|
+// over [0, R]. When a sample exceeds R, R doubles (as often as needed) and
+// bins merge pairwise, so no second run over the data is needed; the range
+// then spans at least 1024 bins of the data's own extent.
 std::vector<Range> Calibrate(const Graph& g, const std::vector<Sample>& samples, Method method,
                              float percentile, bool quiet) {
   std::vector<Range> r(g.tensors.size());
+  const bool histograms = method != Method::kMinMax;
+  std::vector<std::vector<double>> hist(g.tensors.size());
+  std::vector<float> extent(g.tensors.size(), 0.f);
   size_t done = 0;
   for (const Sample& s : samples) {
     RunFloat(g, {s}, [&](int t, std::vector<float>& v) {
-      Range& x = r[static_cast<size_t>(t)];
+      const size_t ti = static_cast<size_t>(t);
+      Range& x = r[ti];
+      float amax = 0;
       for (float f : v) {
         if (!std::isfinite(f)) continue;
         if (!x.seen) { x.lo = x.hi = f; x.seen = true; }
         x.lo = std::min(x.lo, f);
         x.hi = std::max(x.hi, f);
+        amax = std::max(amax, std::fabs(f));
       }
-    });
-    Progress(quiet, method == Method::kMinMax ? "calibrating" : "calibrating (1/2)", ++done, samples.size());
-  }
-  if (method == Method::kMinMax) return r;
-  std::vector<std::vector<double>> hist(g.tensors.size());
-  std::vector<float> amax(g.tensors.size(), 0.f);
-  for (size_t t = 0; t < r.size(); ++t) {
-    if (!r[t].seen) continue;
-    amax[t] = std::max(std::fabs(r[t].lo), std::fabs(r[t].hi));
-    hist[t].assign(kBins, 0.0);
-  }
-  done = 0;
-  for (const Sample& s : samples) {
-    RunFloat(g, {s}, [&](int t, std::vector<float>& v) {
-      const size_t ti = static_cast<size_t>(t);
-      if (hist[ti].empty() || amax[ti] <= 0) return;
-      const float inv = kBins / amax[ti];
+      if (!histograms) return;
+      std::vector<double>& h = hist[ti];
+      if (h.empty()) h.assign(kBins, 0.0);
+      float& R = extent[ti];
+      if (R == 0) {
+        R = amax;  // values seen so far were all 0: they stay in bin 0
+      } else if (amax > R) {
+        int factor = 1;
+        while (R * static_cast<float>(factor) < amax) factor *= 2;
+        std::vector<double> merged(kBins, 0.0);
+        for (int i = 0; i < kBins; ++i) merged[static_cast<size_t>(i / factor)] += h[static_cast<size_t>(i)];
+        h.swap(merged);
+        R *= static_cast<float>(factor);
+      }
+      const float inv = R > 0 ? kBins / R : 0.f;
       for (float f : v) {
         if (!std::isfinite(f)) continue;
-        const int b = std::min(kBins - 1, static_cast<int>(std::fabs(f) * inv));
-        hist[ti][static_cast<size_t>(b)] += 1;
+        h[static_cast<size_t>(std::min(kBins - 1, static_cast<int>(std::fabs(f) * inv)))] += 1;
       }
     });
-    Progress(quiet, "calibrating (2/2)", ++done, samples.size());
+    Progress(quiet, "calibrating", ++done, samples.size());
   }
+  if (!histograms) return r;
   for (size_t t = 0; t < r.size(); ++t) {
-    if (hist[t].empty() || amax[t] <= 0) continue;
+    if (hist[t].empty() || extent[t] <= 0) continue;
     // A non-negative tensor spends all 256 levels on [0, T]; a signed one
     // about half of them on each side.
-    const int levels = r[t].lo >= 0 ? 255 : 127;
-    float th = amax[t];
+    const bool non_negative = r[t].lo >= 0;
+    float th = extent[t];
     switch (method) {
-      case Method::kPercentile: th = PercentileThreshold(hist[t], amax[t], percentile); break;
-      case Method::kEntropy: th = EntropyThreshold(hist[t], amax[t], levels == 255 ? 256 : 128); break;
-      case Method::kMse: th = MseThreshold(hist[t], amax[t], levels); break;
+      case Method::kPercentile: th = PercentileThreshold(hist[t], extent[t], percentile); break;
+      case Method::kEntropy: th = EntropyThreshold(hist[t], extent[t], non_negative ? 256 : 128); break;
+      case Method::kMse: th = MseThreshold(hist[t], extent[t], non_negative ? 255 : 127); break;
       default: break;
     }
     r[t].lo = std::max(r[t].lo, -th);

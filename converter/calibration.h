@@ -45,8 +45,8 @@ struct Range {
 };
 
 // Runs the float model on every sample and chooses a real range per tensor
-// (indexed like g.tensors; constants stay unseen). minmax needs one pass;
-// the others a second pass filling a 2048-bin histogram of |x| per tensor.
+// (indexed like g.tensors; constants stay unseen), in one pass over the
+// samples (histogram methods keep a 2048-bin histogram of |x| per tensor).
 std::vector<Range> Calibrate(const Graph& g, const std::vector<Sample>& samples, Method method,
                              float percentile, bool quiet);
 
