@@ -37,6 +37,7 @@ const char kUsage[] =
     "  --per-tensor        one weight scale per tensor (default: per output channel)\n"
     "  --int8-io           int8 NHWC model inputs/outputs (default: float32, ONNX shapes)\n"
     "  --report FILE.json  write the accuracy report\n"
+    "  --report-samples N  calibration samples the report runs (default 64; 0 = all)\n"
     "  --quiet             no progress bar or summary\n"
     "  --version, --help\n";
 
@@ -79,6 +80,7 @@ int Run(int argc, char** argv) {
   float percentile = 99.99f;
   bool quiet = false;
   bool scale_given = false;
+  int report_samples = 64;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -102,6 +104,7 @@ int Run(int argc, char** argv) {
     else if (a == "--per-tensor") qopt.per_tensor = true;
     else if (a == "--int8-io") qopt.int8_io = true;
     else if (a == "--report") report_path = value();
+    else if (a == "--report-samples") report_samples = ParseInt(a, value());
     else if (a == "--quiet" || a == "-q") quiet = true;
     else if (!a.empty() && a[0] == '-') throw ConvertError("unknown option " + a + " (see --help)");
     else if (model_path.empty()) model_path = a;
@@ -180,7 +183,13 @@ int Run(int argc, char** argv) {
                  qopt.per_tensor ? "per-tensor" : "per-channel");
   }
   if (!quiet || !report_path.empty()) {
-    const AccuracyReport rep = MeasureAccuracy(g, q, samples, qopt.int8_io);
+    // The report runs the float model, the simulation and the runtime on
+    // each sample: a subset keeps it quick on large calibration sets.
+    std::vector<Sample> subset = samples;
+    if (report_samples > 0 && subset.size() > static_cast<size_t>(report_samples)) {
+      subset.resize(static_cast<size_t>(report_samples));
+    }
+    const AccuracyReport rep = MeasureAccuracy(g, q, subset, qopt.int8_io);
     if (!quiet) PrintReport(rep, stderr);
     if (!report_path.empty()) {
       WriteReportJson(rep, report_path,
