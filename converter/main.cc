@@ -31,8 +31,8 @@ const char kUsage[] =
     "  --mean a,b,c        image preprocessing: x = (pixel * scale - mean[c]) / std[c]\n"
     "  --std a,b,c\n"
     "  --scale s           default 1/255\n"
-    "  --method M          minmax | percentile | entropy | mse (default percentile)\n"
-    "  --percentile P      default 99.99\n"
+    "  --method M          mse | minmax | percentile | entropy (default mse)\n"
+    "  --percentile P      for --method percentile; default 99.99\n"
     "quantization and output:\n"
     "  --per-tensor        one weight scale per tensor (default: per output channel)\n"
     "  --int8-io           int8 NHWC model inputs/outputs (default: float32, ONNX shapes)\n"
@@ -74,7 +74,7 @@ std::string FormatFloat(float v) {
 }
 
 int Run(int argc, char** argv) {
-  std::string model_path, out_path, report_path, method_name = "percentile";
+  std::string model_path, out_path, report_path, method_name = "mse";
   CalibrationOptions calib;
   QuantOptions qopt;
   float percentile = 99.99f;
