@@ -72,6 +72,14 @@ struct KernelSet {
 // (kernels/<arch>/kernel_sets.cc), so selection code needs no #if.
 const KernelSet* BuiltKernelSet(Isa isa);
 
+// The next lower level of the same architecture (scalar for scalar).
+Isa FallbackIsa(Isa isa);
+
+// The kernels the runtime uses at level `isa` (which must be built): each
+// family from `isa` itself or, where it provides none, from the first lower
+// level that does, ending with scalar. Every member of the result is non-null.
+KernelSet ResolveKernelSet(Isa isa);
+
 // The scalar set (the specification), defined in kernels/scalar/.
 extern const KernelSet kScalarKernelSet;
 

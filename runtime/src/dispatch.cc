@@ -15,7 +15,6 @@ struct IsaLevel {
   octet_isa isa;
   const char* name;
   Isa kernels;          // the kernel set's own name for the level
-  octet_isa fallback;   // next lower level of the same architecture
   bool (*supported)();  // does this CPU run it?
 };
 
@@ -38,12 +37,12 @@ bool HasNeonDot() { return CpuinfoReady() && cpuinfo_has_arm_neon_dot(); }
 
 // Best first, ending with scalar.
 const IsaLevel kLevels[] = {
-    {OCTET_ISA_AVX512VNNI, "avx512vnni", Isa::kAvx512Vnni, OCTET_ISA_AVX2, HasAvx512Vnni},
-    {OCTET_ISA_AVX2, "avx2", Isa::kAvx2, OCTET_ISA_SSE41, HasAvx2},
-    {OCTET_ISA_SSE41, "sse41", Isa::kSse41, OCTET_ISA_SCALAR, HasSse41},
-    {OCTET_ISA_NEONDOT, "neondot", Isa::kNeonDot, OCTET_ISA_NEON, HasNeonDot},
-    {OCTET_ISA_NEON, "neon", Isa::kNeon, OCTET_ISA_SCALAR, HasNeon},
-    {OCTET_ISA_SCALAR, "scalar", Isa::kScalar, OCTET_ISA_SCALAR, Always},
+    {OCTET_ISA_AVX512VNNI, "avx512vnni", Isa::kAvx512Vnni, HasAvx512Vnni},
+    {OCTET_ISA_AVX2, "avx2", Isa::kAvx2, HasAvx2},
+    {OCTET_ISA_SSE41, "sse41", Isa::kSse41, HasSse41},
+    {OCTET_ISA_NEONDOT, "neondot", Isa::kNeonDot, HasNeonDot},
+    {OCTET_ISA_NEON, "neon", Isa::kNeon, HasNeon},
+    {OCTET_ISA_SCALAR, "scalar", Isa::kScalar, Always},
 };
 
 const IsaLevel* FindLevel(octet_isa isa) {
@@ -55,21 +54,15 @@ const IsaLevel* FindLevel(octet_isa isa) {
 
 bool Built(const IsaLevel& level) { return BuiltKernelSet(level.kernels) != nullptr; }
 
-// For each family, the kernel of `level` or of the first lower level that
-// provides one. Scalar provides them all, so every member ends non-null.
 void FillTable(const IsaLevel& chosen, KernelTable* table) {
+  const KernelSet set = ResolveKernelSet(chosen.kernels);
   *table = KernelTable();
   table->isa = chosen.isa;
   table->isa_name = chosen.name;
-  for (const IsaLevel* level = &chosen;; level = FindLevel(level->fallback)) {
-    if (const KernelSet* set = BuiltKernelSet(level->kernels)) {
-      if (!table->conv2d) table->conv2d = set->conv2d;
-      if (!table->dwconv2d) table->dwconv2d = set->dwconv2d;
-      if (!table->fully_connected) table->fully_connected = set->fully_connected;
-      if (!table->add) table->add = set->add;
-    }
-    if (level->isa == OCTET_ISA_SCALAR) break;
-  }
+  table->conv2d = set.conv2d;
+  table->dwconv2d = set.dwconv2d;
+  table->fully_connected = set.fully_connected;
+  table->add = set.add;
 }
 
 std::string BuiltLevels() {
