@@ -132,7 +132,8 @@ void FuseActivations(Graph& g) {
     const int p = g.Producer(x);
     if (p < 0 || g.Uses(x) != 1) continue;
     Node& prod = g.nodes[static_cast<size_t>(p)];
-    static const char* kFusable[] = {"Conv", "FC", "Add", "Mul", "MaxPool", "AvgPool", "Concat"};
+    // Not Concat: OPS.md makes it a byte copy with no activation.
+    static const char* kFusable[] = {"Conv", "FC", "Add", "Mul", "MaxPool", "AvgPool"};
     if (std::find(std::begin(kFusable), std::end(kFusable), prod.op) == std::end(kFusable)) continue;
     const float lo = act.S("func") == "Relu" ? 0.f : act.F("alpha", -kInf);
     const float hi = act.S("func") == "Relu" ? kInf : act.F("beta", kInf);

@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "converter/float_executor.h"
+#include "kernels/reference_ops.h"
 #include "octet/schema/octet_generated.h"
 
 #ifndef OCTET_CONVERTER_VERSION
@@ -21,14 +22,6 @@ namespace octet {
 namespace convert {
 
 namespace sc = ::octet::schema;
-
-void ComputeSoftmaxExpTable(float beta, float input_scale, int32_t table[256]) {
-  for (int d = 0; d < 256; ++d) {
-    const double v = std::ldexp(std::exp(-static_cast<double>(beta) * input_scale * d), 30);
-    // round half away from zero (OPS.md `round`); v is positive.
-    table[d] = static_cast<int32_t>(std::floor(v + 0.5));
-  }
-}
 
 QParams ChooseParams(float lo, float hi) {
   lo = std::min(lo, 0.f);
@@ -138,7 +131,6 @@ class Writer {
   // returns int8 data in IR order and the scales; records the dequantized values.
   std::vector<int8_t> QuantizeWeights(int w, int64_t channels, std::vector<float>* scales);
   int Bias(int b, int64_t channels, float s_in, const std::vector<float>& s_w, const std::string& name);
-  int ConstInt8(int c);
   template <typename Options>
   void SetActivation(const Node& n, Options* o) {
     if (!n.HasActivation()) return;
@@ -234,23 +226,6 @@ int Writer::Bias(int b, int64_t channels, float s_in, const std::vector<float>& 
                    std::vector<int32_t>(q.size(), 0), 0, buf);
 }
 
-// A constant operand of ADD/MUL: per-tensor asymmetric int8.
-int Writer::ConstInt8(int c) {
-  const std::vector<float>& v = T(c).data;
-  float lo = 0, hi = 0;
-  for (float f : v) { lo = std::min(lo, f); hi = std::max(hi, f); }
-  const QParams p = ChooseParams(lo, hi);
-  std::vector<int8_t> q(v.size());
-  std::vector<float>& dq = r_.dequantized_constants[static_cast<size_t>(c)];
-  dq.resize(v.size());
-  for (size_t i = 0; i < v.size(); ++i) {
-    q[i] = Sat8(std::round(v[i] / p.scale) + p.zero_point);
-    dq[i] = p.scale * static_cast<float>(q[i] - p.zero_point);
-  }
-  return AddTensor(T(c).name, T(c).shape, sc::TensorType::INT8, {p.scale}, {p.zero_point}, -1,
-                   AddBuffer(q.data(), q.size()));
-}
-
 sc::LookupFunction LutKind(const std::string& f) {
   if (f == "Sigmoid") return sc::LookupFunction::SIGMOID;
   if (f == "Tanh") return sc::LookupFunction::TANH;
@@ -313,9 +288,69 @@ void Writer::EmitNode(const Node& n) {
     sc::FullyConnectedOptionsT o;
     SetActivation(n, &o);
     Emit(sc::OpType::FULLY_CONNECTED, n.name, {Act(x), wt, bias}, {Act(y)}, o);
+  } else if ((op == "Add" || op == "Mul") && (T(n.inputs[0]).is_const || T(n.inputs[1]).is_const)) {
+    // The runtime takes no constant data inputs (OPS.md): x + c and x * c
+    // become a lookup table (scalar c) or a 1x1 depthwise convolution
+    // (c per channel of a 4-D tensor).
+    const int c = T(n.inputs[1]).is_const ? n.inputs[1] : n.inputs[0];
+    const int xin = c == n.inputs[1] ? n.inputs[0] : n.inputs[1];
+    const std::vector<float>& cv = T(c).data;
+    const Shape& xs = T(xin).shape;
+    const bool add = op == "Add";
+    const int64_t C = xs.empty() ? 1 : xs.back();
+    const Shape& cs = T(c).shape;
+    bool per_channel = xs.size() == 4 && static_cast<int64_t>(cv.size()) == C &&
+                       (cs.empty() || cs.back() == C) && T(y).shape == xs;
+    if (cv.size() == 1) {
+      const QParams in = P(xin), out = P(y);
+      int8_t table[256];
+      for (int q = -128; q <= 127; ++q) {
+        float v = in.scale * static_cast<float>(q - in.zero_point);
+        v = add ? v + cv[0] : v * cv[0];
+        v = std::min(std::max(v, n.act_lo), n.act_hi);
+        table[q + 128] = Sat8(std::round(v / out.scale) + out.zero_point);
+      }
+      r_.dequantized_constants[static_cast<size_t>(c)] = cv;
+      const int tt = AddTensor(n.name + "/table", {256}, sc::TensorType::INT8, {}, {}, -1, AddBuffer(table, sizeof(table)));
+      sc::LookupTableOptionsT o;
+      o.function = sc::LookupFunction::CUSTOM;
+      o.params = {cv[0]};
+      Emit(sc::OpType::LOOKUP_TABLE, n.name, {Act(xin), tt}, {Act(y)}, o);
+    } else if (per_channel) {
+      // y[c] = x[c] * w[c] + b[c] with w = c, b = 0 (Mul) or w = 1, b = c (Add).
+      std::vector<float> w(static_cast<size_t>(C), 1.f), b(static_cast<size_t>(C), 0.f);
+      for (int64_t k = 0; k < C; ++k) (add ? b : w)[static_cast<size_t>(k)] = cv[static_cast<size_t>(k)];
+      std::vector<float> s_w(static_cast<size_t>(C));
+      std::vector<int8_t> q(static_cast<size_t>(C));
+      for (int64_t k = 0; k < C; ++k) {
+        const float mx = o_.per_tensor ? *std::max_element(w.begin(), w.end(), [](float p, float r) { return std::fabs(p) < std::fabs(r); }) : w[static_cast<size_t>(k)];
+        s_w[static_cast<size_t>(k)] = mx != 0 ? std::fabs(mx) / 127.f : 1e-6f;
+        q[static_cast<size_t>(k)] = static_cast<int8_t>(std::clamp(std::round(w[static_cast<size_t>(k)] / s_w[static_cast<size_t>(k)]), -127.f, 127.f));
+      }
+      std::vector<int32_t> qb(static_cast<size_t>(C));
+      std::vector<float> bscales(static_cast<size_t>(C));
+      std::vector<float>& dq = r_.dequantized_constants[static_cast<size_t>(c)];
+      dq.resize(cv.size());
+      for (int64_t k = 0; k < C; ++k) {
+        const size_t kk = static_cast<size_t>(k);
+        bscales[kk] = P(xin).scale * s_w[kk];
+        qb[kk] = static_cast<int32_t>(std::clamp(std::round(static_cast<double>(b[kk]) / bscales[kk]), -2147483647.0, 2147483647.0));
+        dq[kk] = add ? static_cast<float>(qb[kk] * static_cast<double>(bscales[kk])) : q[kk] * s_w[kk];
+      }
+      const int wt = AddTensor(n.name + "/weight", {1, 1, 1, C}, sc::TensorType::INT8, s_w,
+                               std::vector<int32_t>(s_w.size(), 0), 3, AddBuffer(q.data(), q.size()));
+      const int bt = AddTensor(n.name + "/bias", {C}, sc::TensorType::INT32, bscales,
+                               std::vector<int32_t>(bscales.size(), 0), 0, AddBuffer(qb.data(), qb.size() * 4));
+      sc::DepthwiseConv2DOptionsT o;
+      SetActivation(n, &o);
+      Emit(sc::OpType::DEPTHWISE_CONV_2D, n.name, {Act(xin), wt, bt}, {Act(y)}, o);
+    } else {
+      throw ConvertError(where + ": a constant operand of shape " + ShapeString(cs) + " against " +
+                         ShapeString(xs) + " is not supported (only scalars and per-channel constants of 4-D tensors)");
+    }
   } else if (op == "Add" || op == "Mul") {
     std::vector<int32_t> ins;
-    for (int i : n.inputs) ins.push_back(T(i).is_const ? ConstInt8(i) : Act(i));
+    for (int i : n.inputs) ins.push_back(Act(i));
     if (op == "Add") {
       sc::AddOptionsT o;
       SetActivation(n, &o);
@@ -366,6 +401,17 @@ void Writer::EmitNode(const Node& n) {
     o.strides = I32(n.Ints("strides"));
     Emit(sc::OpType::SLICE, n.name, {Act(x)}, {Act(y)}, o);
   } else if (op == "Resize") {
+    // The format's resize uses scale = output size / input size.
+    const auto& scales = n.attrs.at("scales").floats;
+    for (int d = 0; d < 2; ++d) {
+      const double exact = static_cast<double>(T(y).shape[static_cast<size_t>(1 + d)]) /
+                           static_cast<double>(T(x).shape[static_cast<size_t>(1 + d)]);
+      if (std::fabs(scales[static_cast<size_t>(d)] - exact) > 1e-6 * exact) {
+        throw ConvertError(where + ": resize scale " + std::to_string(scales[static_cast<size_t>(d)]) +
+                           " differs from output/input size " + std::to_string(exact) +
+                           "; octet's RESIZE_NEAREST needs scale = output size / input size");
+      }
+    }
     sc::ResizeNearestOptionsT o;
     o.coordinate_transform = static_cast<sc::CoordinateTransform>(n.I("coord"));
     o.nearest_mode = static_cast<sc::NearestMode>(n.I("nearest"));
@@ -376,7 +422,7 @@ void Writer::EmitNode(const Node& n) {
                          ShapeString(T(x).shape) + " (stored layout); only the last axis is supported");
     }
     int32_t table[256];
-    ComputeSoftmaxExpTable(1.f, P(x).scale, table);
+    ::octet::ComputeSoftmaxExpTable(1.f, P(x).scale, table);  // kernels/reference_ops.h
     const int tt = AddTensor(n.name + "/exp_table", {256}, sc::TensorType::INT32, {}, {}, -1, AddBuffer(table, sizeof(table)));
     sc::SoftmaxOptionsT o;
     o.beta = 1.f;

@@ -42,11 +42,6 @@ struct QuantResult {
   std::vector<std::string> warnings;
 };
 
-// table[d] = round(2^30 * exp(-beta * input_scale * d)), d in [0, 255]: the
-// SOFTMAX exp table of OPS.md. kernels/ has no ComputeSoftmaxExpTable yet,
-// so the converter owns this one, written exactly per OPS.md.
-void ComputeSoftmaxExpTable(float beta, float input_scale, int32_t table[256]);
-
 // Asymmetric int8 parameters covering [lo, hi] (widened to include 0).
 QParams ChooseParams(float lo, float hi);
 

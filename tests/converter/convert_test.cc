@@ -17,6 +17,7 @@
 #include "converter/onnx_import.h"
 #include "converter/quantizer.h"
 #include "converter/report.h"
+#include "kernels/reference_ops.h"
 #include "octet/schema/octet_generated.h"
 
 namespace {
@@ -465,7 +466,7 @@ TEST(Observers, ThresholdsOnAGaussianWithOutliers) {
 
 TEST(Quantizer, SoftmaxExpTableFollowsOpsMd) {
   int32_t t[256];
-  ComputeSoftmaxExpTable(1.f, 0.1f, t);
+  octet::ComputeSoftmaxExpTable(1.f, 0.1f, t);
   EXPECT_EQ(t[0], 1 << 30);
   EXPECT_EQ(t[10], static_cast<int32_t>(std::floor(std::ldexp(std::exp(-10.0 * static_cast<double>(0.1f)), 30) + 0.5)));
   for (int d = 1; d < 256; ++d) EXPECT_LE(t[d], t[d - 1]);
