@@ -398,9 +398,11 @@ TEST(Convert, SharedScalesForConcatAndPools) {
     }
   }
   EXPECT_EQ(checked, 2);
-  // The simulated int8 model still tracks float.
+  // The simulated int8 model still tracks float, and so does the runtime.
   const AccuracyReport r = MeasureAccuracy(g, q, samples, true);
   EXPECT_GT(r.simulated[0].sqnr_db, 30.0);
+  ASSERT_TRUE(r.runtime_ran) << r.runtime_note;
+  EXPECT_GT(r.runtime[0].sqnr_db, 30.0);
 }
 
 TEST(Convert, LookupTablesAndSoftmax) {
@@ -437,6 +439,50 @@ TEST(Convert, LookupTablesAndSoftmax) {
   EXPECT_EQ(softmax, 1);
   const AccuracyReport r = MeasureAccuracy(g, q, samples, true);
   EXPECT_GT(r.simulated[0].sqnr_db, 25.0);
+  ASSERT_TRUE(r.runtime_ran) << r.runtime_note;
+  EXPECT_GT(r.runtime[0].sqnr_db, 25.0);
+}
+
+TEST(Convert, ConstantOperandsBecomeTablesOrDepthwise) {
+  // (x * 2 + 1) per element, then a per-channel scale and shift of a 4-D
+  // tensor: the runtime takes no constant data inputs.
+  OnnxBuilder b;
+  b.Input("x", {1, 3, 5, 5}).Output("y");
+  b.Init("two", {}, {2.f}).Init("one", {1}, {1.f});
+  b.Init("scale", {1, 3, 1, 1}, {0.5f, -1.f, 2.f}).Init("shift", {3, 1, 1}, {0.1f, 0.2f, -0.3f});
+  b.Node("Mul", "mul2", {"x", "two"}, {"a"});
+  b.Node("Add", "add1", {"a", "one"}, {"b"});
+  b.Node("Sigmoid", "sig", {"b"}, {"c"});
+  b.Node("Mul", "scale", {"c", "scale"}, {"d"});
+  b.Node("Add", "shift", {"d", "shift"}, {"y"});
+  Graph g = ImportOnnxBytes(b.Bytes(), "const");
+  Optimize(g);
+  const auto samples = RandomSamples(g, 8, 11);
+  const QuantResult q = Quantize(g, Calibrate(g, samples, Method::kMinMax, 99.99f, true), QuantOptions{});
+  const sc::Model* m = Parse(q.model);
+  int luts = 0, dw = 0;
+  for (const auto* op : *m->operators()) {
+    luts += op->type() == sc::OpType::LOOKUP_TABLE;
+    dw += op->type() == sc::OpType::DEPTHWISE_CONV_2D;
+    EXPECT_NE(op->type(), sc::OpType::ADD);
+    EXPECT_NE(op->type(), sc::OpType::MUL);
+  }
+  EXPECT_EQ(luts, 3);
+  EXPECT_EQ(dw, 2);
+  const AccuracyReport r = MeasureAccuracy(g, q, samples, false);
+  ASSERT_TRUE(r.runtime_ran) << r.runtime_note;
+  EXPECT_GT(r.runtime[0].sqnr_db, 30.0);
+}
+
+TEST(Convert, FloatIoModelRunsInTheRuntime) {
+  Graph g = ImportOnnxBytes(SmallCnn(), "small");
+  Optimize(g);
+  const auto samples = RandomSamples(g, 8, 13);
+  const QuantResult q = Quantize(g, Calibrate(g, samples, Method::kMse, 99.99f, true), QuantOptions{});
+  const AccuracyReport r = MeasureAccuracy(g, q, samples, false);
+  ASSERT_TRUE(r.runtime_ran) << r.runtime_note;
+  EXPECT_GT(r.runtime[0].sqnr_db, 25.0);
+  EXPECT_NEAR(r.runtime[0].sqnr_db, r.simulated[0].sqnr_db, 1.0);
 }
 
 TEST(Observers, ThresholdsOnAGaussianWithOutliers) {
