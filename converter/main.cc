@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+#ifdef OCTET_HAVE_LIBCRYPTO
+#include <openssl/evp.h>
+#endif
+
 #include "converter/calibration.h"
 #include "converter/onnx_import.h"
 #include "converter/quantizer.h"
@@ -65,6 +69,27 @@ std::string Join(const std::vector<float>& v) {
   std::ostringstream s;
   for (size_t i = 0; i < v.size(); ++i) s << (i ? "," : "") << v[i];
   return s.str();
+}
+
+// SHA-256 of a file as hex (libcrypto), or "" when built without it.
+std::string Sha256Hex(const std::string& path) {
+#ifdef OCTET_HAVE_LIBCRYPTO
+  std::ifstream f(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr)) return "";
+  std::string hex;
+  char b[3];
+  for (unsigned int i = 0; i < len; ++i) {
+    std::snprintf(b, sizeof b, "%02x", digest[i]);
+    hex += b;
+  }
+  return hex;
+#else
+  (void)path;
+  return "";
+#endif
 }
 
 std::string FormatFloat(float v) {
@@ -149,6 +174,7 @@ int Run(int argc, char** argv) {
     }
   }
   qopt.source_model = g.source;
+  qopt.source_sha256 = Sha256Hex(model_path);
   qopt.calibration_method = std::string(MethodName(method)) +
                             (method == Method::kPercentile ? " " + FormatFloat(percentile) : "") +
                             (calib.paths.empty() ? " (random inputs)" : "");

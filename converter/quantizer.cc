@@ -532,6 +532,7 @@ QuantResult Writer::Run() {
   md->producer = "octet-convert";
   md->producer_version = OCTET_CONVERTER_VERSION;
   md->source_model = o_.source_model;
+  md->source_sha256 = o_.source_sha256;
   md->calibration_method = o_.calibration_method;
   md->calibration_samples = o_.calibration_samples;
   if (o_.images) {

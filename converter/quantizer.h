@@ -17,6 +17,7 @@ struct QuantOptions {
   bool int8_io = false;     // int8 NHWC model inputs/outputs instead of float32 ONNX-layout ones
   // Metadata.
   std::string source_model;
+  std::string source_sha256;  // hex, or empty
   std::string calibration_method;
   int calibration_samples = 0;
   std::vector<float> mean, std;
