@@ -70,6 +70,15 @@ TEST_P(KernelSetTest, Conv1x1) {
       .Test(*set_->conv2d);
   ConvKernelTester().batch(2).input(3, 3, 20).output_channels(17).kernel(1, 1).stride(2)
       .seed(seed++).Test(*set_->conv2d);
+  // Output channels around 8- and 16-wide tiles, with M tails.
+  for (int cout : {7, 9, 15, 17, 23, 25, 31, 32, 47, 48, 49}) {
+    ConvKernelTester().input(3, 3, 13).output_channels(cout).kernel(1, 1).seed(seed++)
+        .Test(*set_->conv2d);
+  }
+  ConvKernelTester().input(1, 1, 1).output_channels(1).kernel(1, 1).seed(seed++)
+      .Test(*set_->conv2d);
+  ConvKernelTester().input(5, 5, 8).output_channels(16).kernel(1, 1).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->conv2d);
 }
 
 TEST_P(KernelSetTest, ConvGeneral) {
@@ -95,6 +104,12 @@ TEST_P(KernelSetTest, ConvGeneral) {
       .Test(*set_->conv2d);
   ConvKernelTester().batch(3).input(5, 4, 6).output_channels(10).kernel(2, 2).stride(2)
       .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(8, 8, 8).output_channels(12).kernel(3, 3).groups(2).stride(2)
+      .pad(1, 1, 1, 1).input_zero_point(-128).seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(6, 6, 12).output_channels(12).kernel(3, 3).groups(12).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(7, 7, 3).output_channels(17).kernel(7, 7).stride(2).pad(3, 3, 3, 3)
+      .input_zero_point(127).seed(seed++).Test(*set_->conv2d);
 }
 
 TEST_P(KernelSetTest, ConvZeroPointsAndClamps) {
@@ -170,6 +185,44 @@ TEST_P(KernelSetTest, FullyConnected) {
   FullyConnectedKernelTester().batch(3).input_features(64).output_features(24).seed(seed++)
       .input_zero_point(127).output_zero_point(-128).qmin(-100).qmax(100)
       .Test(*set_->fully_connected);
+}
+
+// Accumulators near the bounds the SIMD epilogues rely on (the bounded fast
+// path up to |acc| < 2^30, the general one up to 2^31), right shifts up to
+// 31 and left shifts (multipliers >= 1).
+TEST_P(KernelSetTest, RequantizationEdges) {
+  if (!set_->fully_connected || !set_->conv2d) GTEST_SKIP() << "no GEMM kernels at this level";
+  uint32_t seed = 450;
+  const int32_t near30 = (1 << 30) - (1 << 18), near31 = 2147483647 - (1 << 21);
+  for (int k : {1, 7, 16}) {
+    for (int m : {1, 5}) {
+      // Real multipliers 2^-32 .. 2^-20: right shifts 20 .. 31.
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(33)
+          .bias_range(-near30, near30).multiplier_range(k * 0x1p-32, k * 0x1p-20).seed(seed++)
+          .Test(*set_->fully_connected);
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(33)
+          .bias_range(-near31, near31).multiplier_range(k * 0x1p-32, k * 0x1p-22).seed(seed++)
+          .Test(*set_->fully_connected);
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(17)
+          .bias_range(-near31, near31).multiplier_range(k * 0x1p-12, k * 0x1p-4)
+          .output_zero_point(-7).seed(seed++).Test(*set_->fully_connected);
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(16)
+          .bias_range(-near30, near30).multiplier_range(k * 0x1p-33, k * 0x1p-30).seed(seed++)
+          .Test(*set_->fully_connected);
+      // Multipliers 0.5 .. 40 (shift 0 .. 6) on small accumulators.
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(24)
+          .bias_range(-3000, 3000).multiplier_range(k * 0.5, k * 40.0).seed(seed++)
+          .Test(*set_->fully_connected);
+    }
+  }
+  ConvKernelTester().input(6, 6, 5).output_channels(19).kernel(3, 3).pad(1, 1, 1, 1)
+      .bias_range(-near30, near30).multiplier_range(45 * 0x1p-31, 45 * 0x1p-20).seed(seed++)
+      .Test(*set_->conv2d);
+  ConvKernelTester().input(6, 6, 5).output_channels(19).kernel(3, 3).pad(1, 1, 1, 1)
+      .bias_range(-near31, near31).multiplier_range(45 * 0x1p-31, 45 * 0x1p-20).seed(seed++)
+      .Test(*set_->conv2d);
+  ConvKernelTester().input(4, 4, 3).output_channels(9).kernel(1, 1).bias_range(-100, 100)
+      .multiplier_range(3 * 0.3, 3 * 20.0).seed(seed++).Test(*set_->conv2d);
 }
 
 TEST_P(KernelSetTest, Add) {

@@ -1,0 +1,283 @@
+// Packing and blocking shared by the x86 conv / fully-connected kernels:
+// templates over the micro-kernel's tile, instantiated once per ISA file.
+//
+// Include only from per-ISA source files. Everything here has internal
+// linkage (anonymous namespace), so the copies compiled with -msse4.1 and
+// with -mavx2 -mfma never meet under the one-definition rule.
+//
+// Requantization epilogue: the maths
+// ----------------------------------
+// The contract (kernels/requant.h) for an accumulator acc and channel
+// constants M0 in [0, 2^31), shift, with ls = max(shift, 0), e = max(-shift, 0):
+//     x = acc << ls (wrapping)
+//     h = floor((x * M0 + 2^30) / 2^31)                  SRDHM, exact in int32
+//     r = RDBPOT(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e)   (e >= 1), h (e = 0)
+// SIMD has only 32x32->64 multiplies on even lanes (pmuldq), so the odd
+// lanes are moved down by a 64-bit shift first; bits 31..62 of the 64-bit
+// sum are the int32 result (a logical shift gives the same low 32 bits as
+// an arithmetic one there, so no 64-bit arithmetic shift is needed).
+//
+// General path (any acc, any shift): h as above, then RDBPOT with a mask
+// and a threshold: r = (h >> e) + [(h & mask) > (mask >> 1) + [h < 0]].
+//
+// Fast path, chosen in pack() when for every channel |acc| <= 2^30 - 1
+// (from 128 * sum|w| + |folded bias|) and shift in [-31, -1]: the RDBPOT
+// rounding constant is folded into the 64-bit nudge,
+//     floor((x * M0 + 2^30 + 2^(30+e)) / 2^31) = h + 2^(e-1),
+// which fits int32 because |h| < 2^30 and 2^(e-1) <= 2^30. Then
+//     r = (h + 2^(e-1) - [x < 0]) >> e.
+// [x < 0] may replace [h < 0]: they differ only when h = 0 (x < 0 with
+// x * M0 >= -2^30), and then both give floor((2^(e-1) - {0,1}) / 2^e) = 0.
+// Finally q = clamp(r + z_out, qmin, qmax): r is saturated to int16, z_out
+// added with int16 saturation, saturated to int8 and clamped, which gives
+// the same bytes because qmin/qmax lie inside [-128, 127] and |z_out| <= 128.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/reference.h"
+#include "kernels/x86/qs8_gemm.h"
+
+namespace octet {
+namespace {
+
+constexpr size_t kPackedHeaderBytes = 64;
+struct PackedHeader {
+  int32_t fast;  // 1: every channel fits the fast epilogue (see above)
+};
+
+// Rows of A per block: the block (rows x K int16, at most 16 KiB of arena
+// scratch, or MR rows) stays in L1/L2 while every
+// tile of B (kc x NR, in L1) runs over it.
+constexpr size_t kABlockBytes = 16 * 1024;
+
+template <int MR>
+int RowsPerBlock(size_t k_padded, int rows) {
+  int block = static_cast<int>(kABlockBytes / (k_padded * sizeof(int16_t)));
+  block = std::max(MR, block / MR * MR);
+  const int needed = (rows + MR - 1) / MR * MR;
+  return std::min(block, needed);
+}
+
+template <int NR>
+constexpr size_t TileBytes(size_t kc) {
+  return NR * sizeof(int32_t) + sizeof(RequantBlock<NR>) + kc * NR * 2;
+}
+
+// Fills one tile's bias, requantization block and weights from channels
+// [n0, n0 + nr) of a channel-major filter ([N][K] after the group offset).
+template <int NR>
+void PackTile(const int8_t* filter, const int32_t* bias, const RequantParams& rq, int n0, int nr,
+              int k, size_t kc, uint8_t* tile) {
+  std::memset(tile, 0, TileBytes<NR>(kc));
+  int32_t* b = reinterpret_cast<int32_t*>(tile);
+  auto* q = reinterpret_cast<RequantBlock<NR>*>(tile + NR * sizeof(int32_t));
+  int8_t* w = reinterpret_cast<int8_t*>(tile + NR * sizeof(int32_t) + sizeof(RequantBlock<NR>));
+  for (int j = 0; j < NR; ++j) {
+    // Columns past the edge compute garbage that is never stored; give them
+    // harmless constants (M0 = 0, e = 1).
+    const bool real = j < nr;
+    const int n = n0 + j;
+    const int32_t m0 = real ? rq.multiplier[n] : 0;
+    const int shift = real ? rq.shift[n] : -1;
+    const int e = shift < 0 ? -shift : 0;
+    const int ls = shift > 0 ? shift : 0;
+    b[j] = real ? bias[n] : 0;
+    q->mul[j] = m0;
+    if (j % 2 == 1) q->mul_odd[j - 1] = m0;
+    q->right[j] = e;
+    q->left[j] = ls;
+    q->mask[j] = static_cast<int32_t>((int64_t{1} << e) - 1);
+    q->half[j] = q->mask[j] >> 1;
+    q->pow_right[j] = e >= 1 ? static_cast<int32_t>(int64_t{1} << (31 - e)) : 0;
+    if (j % 2 == 1) q->pow_right_odd[j - 1] = q->pow_right[j];
+    q->pow_left[j] = static_cast<int32_t>(uint32_t{1} << ls);
+    q->is_e0[j] = e == 0 ? -1 : 0;
+    const int64_t nudge = (int64_t{1} << 30) + (e >= 1 ? (int64_t{1} << (30 + e)) : 0);
+    (j % 2 == 0 ? q->nudge_even : q->nudge_odd)[j / 2] = nudge;
+    if (!real) continue;
+    const int8_t* src = filter + static_cast<size_t>(n) * k;
+    for (int t = 0; t < k; ++t) w[(static_cast<size_t>(t / 2) * NR + j) * 2 + t % 2] = src[t];
+  }
+}
+
+// Whether every channel qualifies for the fast epilogue (derivation above).
+inline bool FastEpilogueOk(const int8_t* filter, const int32_t* bias, const RequantParams& rq,
+                           int channels, int k) {
+  for (int n = 0; n < channels; ++n) {
+    if (rq.shift[n] > -1) return false;
+    int64_t abs_sum = 0;
+    const int8_t* w = filter + static_cast<size_t>(n) * k;
+    for (int t = 0; t < k; ++t) abs_sum += std::abs(static_cast<int>(w[t]));
+    const int64_t b = bias ? std::abs(static_cast<int64_t>(bias[n])) : 0;
+    if (128 * abs_sum + b > (int64_t{1} << 30) - 1) return false;
+  }
+  return true;
+}
+
+// The GEMM of one tile family: packs B, and runs C = A * B over A rows that
+// `fill_row(m, dst)` writes (2*kc int16, zero-padded) into scratch.
+template <int MR, int NR>
+struct Gemm {
+  struct Shape {
+    int groups, m, k, n;  // per group: n output channels over k taps
+  };
+  static size_t Kc(const Shape& s) { return (static_cast<size_t>(s.k) + 1) / 2; }
+  static size_t Tiles(const Shape& s) { return (static_cast<size_t>(s.n) + NR - 1) / NR; }
+
+  static size_t PackedBytes(const Shape& s) {
+    return kPackedHeaderBytes + s.groups * Tiles(s) * TileBytes<NR>(Kc(s));
+  }
+
+  // filter [groups * n][k], bias [groups * n].
+  static void Pack(const Shape& s, const RequantParams& rq, const int8_t* filter,
+                   const int32_t* bias, void* packed) {
+    auto* header = static_cast<PackedHeader*>(packed);
+    std::memset(packed, 0, kPackedHeaderBytes);
+    header->fast = FastEpilogueOk(filter, bias, rq, s.groups * s.n, s.k) ? 1 : 0;
+    uint8_t* tile = static_cast<uint8_t*>(packed) + kPackedHeaderBytes;
+    const size_t kc = Kc(s);
+    for (int g = 0; g < s.groups; ++g) {
+      for (int n0 = 0; n0 < s.n; n0 += NR) {
+        PackTile<NR>(filter + static_cast<size_t>(g) * s.n * s.k, bias + g * s.n, ShiftedRq(rq, g * s.n),
+                     n0, std::min(NR, s.n - n0), s.k, kc, tile);
+        tile += TileBytes<NR>(kc);
+      }
+    }
+  }
+
+  static size_t ScratchBytes(const Shape& s) {
+    return static_cast<size_t>(RowsPerBlock<MR>(2 * Kc(s), s.m)) * 2 * Kc(s) * sizeof(int16_t);
+  }
+
+  // For each group: for each block of rows, fill A, then every tile of B
+  // over the block's MR-row panels. `out` + m * out_stride + channel.
+  template <typename FillRow>
+  static void Run(const Shape& s, GemmMicroKernel ukernel, const RequantParams& rq,
+                  const void* packed, void* scratch, int8_t* out, size_t out_stride,
+                  FillRow fill_row) {
+    const GemmEpilogue epilogue = {rq.output_zero_point, rq.qmin, rq.qmax,
+                                   static_cast<const PackedHeader*>(packed)->fast != 0};
+    const size_t kc = Kc(s), a_stride = 2 * kc, tile_bytes = TileBytes<NR>(kc);
+    const int block = RowsPerBlock<MR>(a_stride, s.m);
+    int16_t* a = static_cast<int16_t*>(scratch);
+    const uint8_t* tiles = static_cast<const uint8_t*>(packed) + kPackedHeaderBytes;
+    for (int g = 0; g < s.groups; ++g) {
+      const uint8_t* group_tiles = tiles + g * Tiles(s) * tile_bytes;
+      for (int m0 = 0; m0 < s.m; m0 += block) {
+        const int rows = std::min(block, s.m - m0);
+        for (int r = 0; r < rows; ++r) fill_row(g, m0 + r, a + r * a_stride);
+        const uint8_t* tile = group_tiles;
+        for (int n0 = 0; n0 < s.n; n0 += NR, tile += tile_bytes) {
+          const int nr = std::min(NR, s.n - n0);
+          for (int r = 0; r < rows; r += MR) {
+            ukernel(std::min(MR, rows - r), nr, kc, a + r * a_stride, a_stride, tile,
+                    out + (m0 + r) * out_stride + g * s.n + n0, out_stride, epilogue);
+          }
+        }
+      }
+    }
+  }
+
+ private:
+  static RequantParams ShiftedRq(const RequantParams& rq, int offset) {
+    RequantParams r = rq;
+    r.multiplier += offset;
+    r.shift += offset;
+    return r;
+  }
+};
+
+// dst[0, n) = src sign-extended; dst[n] = 0 when n is odd (the K pad).
+inline void WidenRow(const int8_t* src, int n, int16_t* dst) {
+  for (int i = 0; i < n; ++i) dst[i] = src[i];
+  if (n & 1) dst[n] = 0;
+}
+
+// Conv2D through Gemm: 1x1 stride-1 unpadded convolutions read input pixels
+// as rows directly; everything else builds im2col rows (padded taps read the
+// input zero point, like the reference).
+template <int MR, int NR>
+struct ConvGemm {
+  using G = Gemm<MR, NR>;
+  static typename G::Shape ShapeOf(const Conv2DParams& p) {
+    return {p.groups, p.batch * p.output_height * p.output_width,
+            p.kernel_height * p.kernel_width * (p.input_channels / p.groups),
+            p.output_channels / p.groups};
+  }
+  static size_t PackedBytes(const Conv2DParams& p) { return G::PackedBytes(ShapeOf(p)); }
+  static void Pack(const Conv2DParams& p, const int8_t* filter, const int32_t* bias,
+                   void* packed) {
+    G::Pack(ShapeOf(p), p.requant, filter, bias, packed);
+  }
+  static size_t ScratchBytes(const Conv2DParams& p) { return G::ScratchBytes(ShapeOf(p)); }
+
+  static void Run(const Conv2DParams& p, GemmMicroKernel ukernel, const int8_t* input,
+                  const void* packed, void* scratch, int8_t* output) {
+    const auto s = ShapeOf(p);
+    const int cin_g = p.input_channels / p.groups;
+    const bool direct = p.kernel_height == 1 && p.kernel_width == 1 && p.stride_height == 1 &&
+                        p.stride_width == 1 && p.pad_top == 0 && p.pad_left == 0 &&
+                        p.output_height == p.input_height && p.output_width == p.input_width;
+    if (direct) {
+      G::Run(s, ukernel, p.requant, packed, scratch, output, p.output_channels,
+             [&](int g, int m, int16_t* dst) {
+               WidenRow(input + static_cast<size_t>(m) * p.input_channels + g * cin_g, cin_g, dst);
+             });
+      return;
+    }
+    const int16_t zp = static_cast<int16_t>(p.input_zero_point);
+    const int pixels = p.output_height * p.output_width;
+    G::Run(s, ukernel, p.requant, packed, scratch, output, p.output_channels,
+           [&](int g, int m, int16_t* dst) {
+             const int b = m / pixels, oy = m % pixels / p.output_width,
+                       ox = m % p.output_width;
+             const int8_t* image = input + static_cast<size_t>(b) * p.input_height *
+                                               p.input_width * p.input_channels + g * cin_g;
+             int16_t* d = dst;
+             for (int ky = 0; ky < p.kernel_height; ++ky) {
+               const int iy = oy * p.stride_height - p.pad_top + ky * p.dilation_height;
+               for (int kx = 0; kx < p.kernel_width; ++kx, d += cin_g) {
+                 const int ix = ox * p.stride_width - p.pad_left + kx * p.dilation_width;
+                 if (iy < 0 || iy >= p.input_height || ix < 0 || ix >= p.input_width) {
+                   for (int c = 0; c < cin_g; ++c) d[c] = zp;
+                 } else {
+                   const int8_t* x = image + (static_cast<size_t>(iy) * p.input_width + ix) *
+                                                 p.input_channels;
+                   for (int c = 0; c < cin_g; ++c) d[c] = x[c];
+                 }
+               }
+             }
+             if (s.k & 1) *d = 0;
+           });
+  }
+};
+
+template <int MR, int NR>
+struct FullyConnectedGemm {
+  using G = Gemm<MR, NR>;
+  static typename G::Shape ShapeOf(const FullyConnectedParams& p) {
+    return {1, p.batch, p.input_features, p.output_features};
+  }
+  static size_t PackedBytes(const FullyConnectedParams& p) { return G::PackedBytes(ShapeOf(p)); }
+  static void Pack(const FullyConnectedParams& p, const int8_t* filter, const int32_t* bias,
+                   void* packed) {
+    G::Pack(ShapeOf(p), p.requant, filter, bias, packed);
+  }
+  static size_t ScratchBytes(const FullyConnectedParams& p) {
+    return G::ScratchBytes(ShapeOf(p));
+  }
+  static void Run(const FullyConnectedParams& p, GemmMicroKernel ukernel, const int8_t* input,
+                  const void* packed, void* scratch, int8_t* output) {
+    const int k = p.input_features;
+    G::Run(ShapeOf(p), ukernel, p.requant, packed, scratch, output, p.output_features,
+           [&](int, int m, int16_t* dst) { WidenRow(input + static_cast<size_t>(m) * k, k, dst); });
+  }
+};
+
+}  // namespace
+}  // namespace octet
