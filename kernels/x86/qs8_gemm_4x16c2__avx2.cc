@@ -81,26 +81,39 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
   const Block& q = *reinterpret_cast<const Block*>(t + 16 * sizeof(int32_t));
   const int8_t* w = reinterpret_cast<const int8_t*>(t + 16 * sizeof(int32_t) + sizeof(Block));
 
-  const int32_t* ar[MR];
-  __m256i acc[MR][2];
-  for (int r = 0; r < MR; ++r) {
-    ar[r] = reinterpret_cast<const int32_t*>(a + r * a_stride);
-    acc[r][0] = Load(bias);
-    acc[r][1] = Load(bias + 8);
-  }
+  // Named accumulators (not an array) so that GCC keeps all of them in
+  // registers; rows past MR duplicate row 0's pointer and are dead code.
+  const int32_t* a0 = reinterpret_cast<const int32_t*>(a);
+  const int32_t* a1 = MR > 1 ? reinterpret_cast<const int32_t*>(a + a_stride) : a0;
+  const int32_t* a2 = MR > 2 ? reinterpret_cast<const int32_t*>(a + 2 * a_stride) : a0;
+  const int32_t* a3 = MR > 3 ? reinterpret_cast<const int32_t*>(a + 3 * a_stride) : a0;
+  __m256i c0a = Load(bias), c0b = Load(bias + 8);
+  __m256i c1a = c0a, c1b = c0b, c2a = c0a, c2b = c0b, c3a = c0a, c3b = c0b;
   for (size_t p = 0; p < kc; ++p) {
     const __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
     const __m256i w1 =
         _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16)));
     w += 32;
-    for (int r = 0; r < MR; ++r) {
-      int32_t pair;
-      std::memcpy(&pair, ar[r] + p, sizeof(pair));
-      const __m256i av = _mm256_set1_epi32(pair);
-      acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(av, w0));
-      acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(av, w1));
+    const __m256i v0 = _mm256_set1_epi32(a0[p]);
+    c0a = _mm256_add_epi32(c0a, _mm256_madd_epi16(v0, w0));
+    c0b = _mm256_add_epi32(c0b, _mm256_madd_epi16(v0, w1));
+    if (MR > 1) {
+      const __m256i v1 = _mm256_set1_epi32(a1[p]);
+      c1a = _mm256_add_epi32(c1a, _mm256_madd_epi16(v1, w0));
+      c1b = _mm256_add_epi32(c1b, _mm256_madd_epi16(v1, w1));
+    }
+    if (MR > 2) {
+      const __m256i v2 = _mm256_set1_epi32(a2[p]);
+      c2a = _mm256_add_epi32(c2a, _mm256_madd_epi16(v2, w0));
+      c2b = _mm256_add_epi32(c2b, _mm256_madd_epi16(v2, w1));
+    }
+    if (MR > 3) {
+      const __m256i v3 = _mm256_set1_epi32(a3[p]);
+      c3a = _mm256_add_epi32(c3a, _mm256_madd_epi16(v3, w0));
+      c3b = _mm256_add_epi32(c3b, _mm256_madd_epi16(v3, w1));
     }
   }
+  __m256i acc[4][2] = {{c0a, c0b}, {c1a, c1b}, {c2a, c2b}, {c3a, c3b}};
 
   if (ep.fast) {
     for (int r = 0; r < MR; ++r) {

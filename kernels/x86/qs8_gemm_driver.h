@@ -39,6 +39,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <smmintrin.h>
+
 #include "kernels/reference.h"
 #include "kernels/x86/qs8_gemm.h"
 
@@ -192,9 +194,41 @@ struct Gemm {
   }
 };
 
-// dst[0, n) = src sign-extended; dst[n] = 0 when n is odd (the K pad).
+// dst[0, n) = src sign-extended to int16, 8 at a time; a ragged end is
+// redone with one overlapping load/store of the last 8 (SSE4.1 is the
+// lowest level that includes this header).
+inline void Widen(const int8_t* src, int n, int16_t* dst) {
+  if (n < 8) {
+    for (int i = 0; i < n; ++i) dst[i] = src[i];
+    return;
+  }
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                     _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i))));
+  }
+  if (i < n) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 8),
+                     _mm_cvtepi8_epi16(
+                         _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + n - 8))));
+  }
+}
+
+// dst[0, n) = value.
+inline void Fill(int16_t value, int n, int16_t* dst) {
+  if (n < 8) {
+    for (int i = 0; i < n; ++i) dst[i] = value;
+    return;
+  }
+  const __m128i v = _mm_set1_epi16(value);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), v);
+  if (i < n) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 8), v);
+}
+
+// One GEMM row from n input bytes; dst[n] = 0 when n is odd (the K pad).
 inline void WidenRow(const int8_t* src, int n, int16_t* dst) {
-  for (int i = 0; i < n; ++i) dst[i] = src[i];
+  Widen(src, n, dst);
   if (n & 1) dst[n] = 0;
 }
 
@@ -239,16 +273,29 @@ struct ConvGemm {
              const int8_t* image = input + static_cast<size_t>(b) * p.input_height *
                                                p.input_width * p.input_channels + g * cin_g;
              int16_t* d = dst;
-             for (int ky = 0; ky < p.kernel_height; ++ky) {
+             const int ix0 = ox * p.stride_width - p.pad_left;
+             // Taps kx in [kx_lo, kx_hi) read inside the image; with dilation 1
+             // they are one contiguous run of input bytes.
+             int kx_lo = 0, kx_hi = p.kernel_width;
+             while (kx_lo < kx_hi && ix0 + kx_lo * p.dilation_width < 0) ++kx_lo;
+             while (kx_hi > kx_lo && ix0 + (kx_hi - 1) * p.dilation_width >= p.input_width) --kx_hi;
+             const int row_taps = p.kernel_width * cin_g;
+             for (int ky = 0; ky < p.kernel_height; ++ky, d += row_taps) {
                const int iy = oy * p.stride_height - p.pad_top + ky * p.dilation_height;
-               for (int kx = 0; kx < p.kernel_width; ++kx, d += cin_g) {
-                 const int ix = ox * p.stride_width - p.pad_left + kx * p.dilation_width;
-                 if (iy < 0 || iy >= p.input_height || ix < 0 || ix >= p.input_width) {
-                   for (int c = 0; c < cin_g; ++c) d[c] = zp;
-                 } else {
-                   const int8_t* x = image + (static_cast<size_t>(iy) * p.input_width + ix) *
-                                                 p.input_channels;
-                   for (int c = 0; c < cin_g; ++c) d[c] = x[c];
+               if (iy < 0 || iy >= p.input_height) {
+                 Fill(zp, row_taps, d);
+                 continue;
+               }
+               Fill(zp, kx_lo * cin_g, d);
+               Fill(zp, row_taps - kx_hi * cin_g, d + kx_hi * cin_g);
+               const int8_t* x = image + static_cast<size_t>(iy) * p.input_width * p.input_channels;
+               if (p.dilation_width == 1 && cin_g == p.input_channels) {
+                 Widen(x + static_cast<ptrdiff_t>(ix0 + kx_lo) * p.input_channels,
+                       (kx_hi - kx_lo) * cin_g, d + kx_lo * cin_g);
+               } else {
+                 for (int kx = kx_lo; kx < kx_hi; ++kx) {
+                   Widen(x + static_cast<ptrdiff_t>(ix0 + kx * p.dilation_width) * p.input_channels,
+                         cin_g, d + kx * cin_g);
                  }
                }
              }
