@@ -63,10 +63,10 @@ using GemmMicroKernel = void (*)(int mr, int nr, size_t kc, const int16_t* a, si
                                  const void* tile, int8_t* c, size_t c_stride,
                                  const GemmEpilogue& epilogue);
 
-void qs8_gemm_4x16c2__avx2(int mr, int nr, size_t kc, const int16_t* a, size_t a_stride,
+void qs8_gemm_6x16c2__avx2(int mr, int nr, size_t kc, const int16_t* a, size_t a_stride,
                            const void* tile, int8_t* c, size_t c_stride,
                            const GemmEpilogue& epilogue);
-void qs8_gemm_4x8c2__sse41(int mr, int nr, size_t kc, const int16_t* a, size_t a_stride,
+void qs8_gemm_6x8c2__sse41(int mr, int nr, size_t kc, const int16_t* a, size_t a_stride,
                            const void* tile, int8_t* c, size_t c_stride,
                            const GemmEpilogue& epilogue);
 

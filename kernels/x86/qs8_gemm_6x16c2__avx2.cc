@@ -1,4 +1,4 @@
-// int8 GEMM micro-kernel, up to 4 rows x 16 channels, k-pairs with vpmaddwd,
+// int8 GEMM micro-kernel, up to 6 rows x 16 channels, k-pairs with vpmaddwd,
 // exact gemmlowp requantization in the epilogue (AVX2; -mavx2 -mfma).
 #include <immintrin.h>
 
@@ -66,7 +66,7 @@ inline void StoreRow(int8_t* c, __m128i v, int nr) {
   }
 }
 
-// Inner loop, one k-pair p, per row r (registers: 8 accumulators, 2 weight
+// Inner loop, one k-pair p, per row r (registers: 12 accumulators, 2 weight
 // vectors, 1 broadcast):
 //   a    = [A[r,2p] A[r,2p+1]] x 8            int16 pairs broadcast (vpbroadcastd)
 //   w0   = [(B[2p,n] B[2p+1,n]) n = 0..7]     vpmovsxbw of 16 packed bytes
@@ -84,19 +84,24 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
   // Named accumulators (not an array) so that GCC keeps all of them in
   // registers; rows past MR duplicate row 0's pointer and are dead code.
   const int32_t* a0 = reinterpret_cast<const int32_t*>(a);
-  const int32_t* a1 = MR > 1 ? reinterpret_cast<const int32_t*>(a + a_stride) : a0;
+  const int32_t* a1 = MR > 1 ? reinterpret_cast<const int32_t*>(a + 1 * a_stride) : a0;
   const int32_t* a2 = MR > 2 ? reinterpret_cast<const int32_t*>(a + 2 * a_stride) : a0;
   const int32_t* a3 = MR > 3 ? reinterpret_cast<const int32_t*>(a + 3 * a_stride) : a0;
+  const int32_t* a4 = MR > 4 ? reinterpret_cast<const int32_t*>(a + 4 * a_stride) : a0;
+  const int32_t* a5 = MR > 5 ? reinterpret_cast<const int32_t*>(a + 5 * a_stride) : a0;
   __m256i c0a = Load(bias), c0b = Load(bias + 8);
-  __m256i c1a = c0a, c1b = c0b, c2a = c0a, c2b = c0b, c3a = c0a, c3b = c0b;
+  __m256i c1a = c0a, c1b = c0b, c2a = c0a, c2b = c0b, c3a = c0a, c3b = c0b, c4a = c0a, c4b = c0b,
+      c5a = c0a, c5b = c0b;
   for (size_t p = 0; p < kc; ++p) {
     const __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
     const __m256i w1 =
         _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16)));
     w += 32;
-    const __m256i v0 = _mm256_set1_epi32(a0[p]);
-    c0a = _mm256_add_epi32(c0a, _mm256_madd_epi16(v0, w0));
-    c0b = _mm256_add_epi32(c0b, _mm256_madd_epi16(v0, w1));
+    {
+      const __m256i v0 = _mm256_set1_epi32(a0[p]);
+      c0a = _mm256_add_epi32(c0a, _mm256_madd_epi16(v0, w0));
+      c0b = _mm256_add_epi32(c0b, _mm256_madd_epi16(v0, w1));
+    }
     if (MR > 1) {
       const __m256i v1 = _mm256_set1_epi32(a1[p]);
       c1a = _mm256_add_epi32(c1a, _mm256_madd_epi16(v1, w0));
@@ -112,8 +117,18 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
       c3a = _mm256_add_epi32(c3a, _mm256_madd_epi16(v3, w0));
       c3b = _mm256_add_epi32(c3b, _mm256_madd_epi16(v3, w1));
     }
+    if (MR > 4) {
+      const __m256i v4 = _mm256_set1_epi32(a4[p]);
+      c4a = _mm256_add_epi32(c4a, _mm256_madd_epi16(v4, w0));
+      c4b = _mm256_add_epi32(c4b, _mm256_madd_epi16(v4, w1));
+    }
+    if (MR > 5) {
+      const __m256i v5 = _mm256_set1_epi32(a5[p]);
+      c5a = _mm256_add_epi32(c5a, _mm256_madd_epi16(v5, w0));
+      c5b = _mm256_add_epi32(c5b, _mm256_madd_epi16(v5, w1));
+    }
   }
-  __m256i acc[4][2] = {{c0a, c0b}, {c1a, c1b}, {c2a, c2b}, {c3a, c3b}};
+  __m256i acc[6][2] = {{c0a, c0b}, {c1a, c1b}, {c2a, c2b}, {c3a, c3b}, {c4a, c4b}, {c5a, c5b}};
 
   if (ep.fast) {
     for (int r = 0; r < MR; ++r) {
@@ -139,10 +154,12 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
 
 }  // namespace
 
-void qs8_gemm_4x16c2__avx2(int mr, int nr, size_t kc, const int16_t* a, size_t a_stride,
+void qs8_gemm_6x16c2__avx2(int mr, int nr, size_t kc, const int16_t* a, size_t a_stride,
                            const void* tile, int8_t* c, size_t c_stride,
                            const GemmEpilogue& epilogue) {
   switch (mr) {
+    case 6: Tile<6>(nr, kc, a, a_stride, tile, c, c_stride, epilogue); break;
+    case 5: Tile<5>(nr, kc, a, a_stride, tile, c, c_stride, epilogue); break;
     case 4: Tile<4>(nr, kc, a, a_stride, tile, c, c_stride, epilogue); break;
     case 3: Tile<3>(nr, kc, a, a_stride, tile, c, c_stride, epilogue); break;
     case 2: Tile<2>(nr, kc, a, a_stride, tile, c, c_stride, epilogue); break;
