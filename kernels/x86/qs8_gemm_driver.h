@@ -61,8 +61,7 @@ template <int MR>
 int RowsPerBlock(size_t k_padded, int rows) {
   int block = static_cast<int>(kABlockBytes / (k_padded * sizeof(int16_t)));
   block = std::max(MR, block / MR * MR);
-  const int needed = (rows + MR - 1) / MR * MR;
-  return std::min(block, needed);
+  return std::max(1, std::min(block, rows));  // a short GEMM (an FC of batch 1) needs its rows only
 }
 
 template <int NR>
