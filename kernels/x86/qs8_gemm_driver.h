@@ -121,7 +121,8 @@ inline bool FastEpilogueOk(const int8_t* filter, const int32_t* bias, const Requ
 }
 
 // The GEMM of one tile family: packs B, and runs C = A * B over A rows that
-// `fill_row(m, dst)` writes (2*kc int16, zero-padded) into scratch.
+// `fill_rows(g, m, rows, dst, stride)` writes (rows of 2*kc int16, zero-padded)
+// into scratch.
 template <int MR, int NR>
 struct Gemm {
   struct Shape {
@@ -157,10 +158,10 @@ struct Gemm {
 
   // For each group: for each block of rows, fill A, then every tile of B
   // over the block's MR-row panels. `out` + m * out_stride + channel.
-  template <typename FillRow>
+  template <typename FillRows>
   static void Run(const Shape& s, GemmMicroKernel ukernel, const RequantParams& rq,
                   const void* packed, void* scratch, int8_t* out, size_t out_stride,
-                  FillRow fill_row) {
+                  FillRows fill_rows) {
     const GemmEpilogue epilogue = {rq.output_zero_point, rq.qmin, rq.qmax,
                                    static_cast<const PackedHeader*>(packed)->fast != 0};
     const size_t kc = Kc(s), a_stride = 2 * kc, tile_bytes = TileBytes<NR>(kc);
@@ -171,7 +172,7 @@ struct Gemm {
       const uint8_t* group_tiles = tiles + g * Tiles(s) * tile_bytes;
       for (int m0 = 0; m0 < s.m; m0 += block) {
         const int rows = std::min(block, s.m - m0);
-        for (int r = 0; r < rows; ++r) fill_row(g, m0 + r, a + r * a_stride);
+        fill_rows(g, m0, rows, a, a_stride);
         const uint8_t* tile = group_tiles;
         for (int n0 = 0; n0 < s.n; n0 += NR, tile += tile_bytes) {
           const int nr = std::min(NR, s.n - n0);
@@ -258,48 +259,70 @@ struct ConvGemm {
                         p.output_height == p.input_height && p.output_width == p.input_width;
     if (direct) {
       G::Run(s, ukernel, p.requant, packed, scratch, output, p.output_channels,
-             [&](int g, int m, int16_t* dst) {
-               WidenRow(input + static_cast<size_t>(m) * p.input_channels + g * cin_g, cin_g, dst);
+             [&](int g, int m0, int rows, int16_t* dst, size_t stride) {
+               const int8_t* x = input + static_cast<size_t>(m0) * p.input_channels + g * cin_g;
+               for (int r = 0; r < rows; ++r, x += p.input_channels, dst += stride) {
+                 WidenRow(x, cin_g, dst);
+               }
              });
       return;
     }
-    const int16_t zp = static_cast<int16_t>(p.input_zero_point);
-    const int pixels = p.output_height * p.output_width;
     G::Run(s, ukernel, p.requant, packed, scratch, output, p.output_channels,
-           [&](int g, int m, int16_t* dst) {
-             const int b = m / pixels, oy = m % pixels / p.output_width,
-                       ox = m % p.output_width;
-             const int8_t* image = input + static_cast<size_t>(b) * p.input_height *
-                                               p.input_width * p.input_channels + g * cin_g;
-             int16_t* d = dst;
-             const int ix0 = ox * p.stride_width - p.pad_left;
-             // Taps kx in [kx_lo, kx_hi) read inside the image; with dilation 1
-             // they are one contiguous run of input bytes.
-             int kx_lo = 0, kx_hi = p.kernel_width;
-             while (kx_lo < kx_hi && ix0 + kx_lo * p.dilation_width < 0) ++kx_lo;
-             while (kx_hi > kx_lo && ix0 + (kx_hi - 1) * p.dilation_width >= p.input_width) --kx_hi;
-             const int row_taps = p.kernel_width * cin_g;
-             for (int ky = 0; ky < p.kernel_height; ++ky, d += row_taps) {
-               const int iy = oy * p.stride_height - p.pad_top + ky * p.dilation_height;
-               if (iy < 0 || iy >= p.input_height) {
-                 Fill(zp, row_taps, d);
-                 continue;
-               }
-               Fill(zp, kx_lo * cin_g, d);
-               Fill(zp, row_taps - kx_hi * cin_g, d + kx_hi * cin_g);
-               const int8_t* x = image + static_cast<size_t>(iy) * p.input_width * p.input_channels;
-               if (p.dilation_width == 1 && cin_g == p.input_channels) {
-                 Widen(x + static_cast<ptrdiff_t>(ix0 + kx_lo) * p.input_channels,
-                       (kx_hi - kx_lo) * cin_g, d + kx_lo * cin_g);
-               } else {
-                 for (int kx = kx_lo; kx < kx_hi; ++kx) {
-                   Widen(x + static_cast<ptrdiff_t>(ix0 + kx * p.dilation_width) * p.input_channels,
-                         cin_g, d + kx * cin_g);
-                 }
-               }
-             }
-             if (s.k & 1) *d = 0;
+           [&](int g, int m0, int rows, int16_t* dst, size_t stride) {
+             Im2col(p, input, g, m0, rows, dst, stride);
            });
+  }
+
+  // Rows [m0, m0 + rows) of the im2col matrix of group g: for each output
+  // pixel, the taps (ky, kx, ic) in filter order; taps outside the image
+  // read the input zero point. The pixel position advances incrementally.
+  static void Im2col(const Conv2DParams& p, const int8_t* input, int g, int m0, int rows,
+                     int16_t* dst, size_t stride) {
+    const int cin_g = p.input_channels / p.groups;
+    const int cin = p.input_channels, in_h = p.input_height, in_w = p.input_width;
+    const int kh = p.kernel_height, kw = p.kernel_width;
+    const int sh = p.stride_height, sw = p.stride_width;
+    const int dh = p.dilation_height, dw = p.dilation_width;
+    const int out_w = p.output_width, pixels = p.output_height * p.output_width;
+    const int row_taps = kw * cin_g, k = kh * row_taps;
+    const bool contiguous = dw == 1 && cin_g == cin;  // a kernel row is one input run
+    const int16_t zp = static_cast<int16_t>(p.input_zero_point);
+    int b = m0 / pixels, oy = m0 % pixels / out_w, ox = m0 % out_w;
+    for (int r = 0; r < rows; ++r, dst += stride) {
+      const int8_t* image = input + static_cast<size_t>(b) * in_h * in_w * cin + g * cin_g;
+      const int ix0 = ox * sw - p.pad_left;
+      // Taps kx in [kx_lo, kx_hi) read inside the image.
+      int kx_lo = 0, kx_hi = kw;
+      while (kx_lo < kx_hi && ix0 + kx_lo * dw < 0) ++kx_lo;
+      while (kx_hi > kx_lo && ix0 + (kx_hi - 1) * dw >= in_w) --kx_hi;
+      int16_t* d = dst;
+      for (int ky = 0; ky < kh; ++ky, d += row_taps) {
+        const int iy = oy * sh - p.pad_top + ky * dh;
+        if (iy < 0 || iy >= in_h) {
+          Fill(zp, row_taps, d);
+          continue;
+        }
+        if (kx_lo > 0) Fill(zp, kx_lo * cin_g, d);
+        if (kx_hi < kw) Fill(zp, row_taps - kx_hi * cin_g, d + kx_hi * cin_g);
+        const int8_t* x = image + static_cast<size_t>(iy) * in_w * cin;
+        if (contiguous) {
+          Widen(x + static_cast<ptrdiff_t>(ix0 + kx_lo) * cin, (kx_hi - kx_lo) * cin_g,
+                d + kx_lo * cin_g);
+        } else {
+          for (int kx = kx_lo; kx < kx_hi; ++kx) {
+            Widen(x + static_cast<ptrdiff_t>(ix0 + kx * dw) * cin, cin_g, d + kx * cin_g);
+          }
+        }
+      }
+      if (k & 1) *d = 0;
+      if (++ox == out_w) {
+        ox = 0;
+        if (++oy == p.output_height) {
+          oy = 0;
+          ++b;
+        }
+      }
+    }
   }
 };
 
@@ -321,7 +344,11 @@ struct FullyConnectedGemm {
                   const void* packed, void* scratch, int8_t* output) {
     const int k = p.input_features;
     G::Run(ShapeOf(p), ukernel, p.requant, packed, scratch, output, p.output_features,
-           [&](int, int m, int16_t* dst) { WidenRow(input + static_cast<size_t>(m) * k, k, dst); });
+           [&](int, int m0, int rows, int16_t* dst, size_t stride) {
+             for (int r = 0; r < rows; ++r, dst += stride) {
+               WidenRow(input + static_cast<size_t>(m0 + r) * k, k, dst);
+             }
+           });
   }
 };
 
