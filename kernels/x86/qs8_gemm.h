@@ -16,9 +16,11 @@
 //   B  packed once at prepare time, per tile of NR output channels:
 //        int32   bias[NR]                      folded bias (0 past the edge)
 //        RequantBlock<NR>                      per-channel requantization
-//        int8    w[kc][NR][2]                  (B[2p,n], B[2p+1,n]), 0-padded
-//      the micro-kernel sign-extends 2*8 (AVX2) or 2*4 (SSE4.1) weight
-//      bytes into one vector of int16 pairs, one pair per output channel.
+//        int16   w[kc][NR][2]                  (B[2p,n], B[2p+1,n]), 0-padded
+//      stored already widened: sign-extending int8 weights in the inner
+//      loop (vpmovsxbw) cost ~8% on the long-K shapes (f, h) because it
+//      competes with vpmaddwd/vpaddd for the vector ALUs; the price is twice
+//      the packed-weight memory (x86 desktops, not the Arm boards).
 // The accumulators start from the bias, so the finished int32 sum is the
 // exact `acc` of kernels/reference.h, requantized in registers.
 #pragma once

@@ -61,7 +61,7 @@ inline void StoreRow(int8_t* c, __m128i v, int nr) {
 
 // Inner loop, one k-pair p, per row r (12 accumulators, 2 weights, 1 broadcast):
 //   a    = [A[r,2p] A[r,2p+1]] x 4            int16 pairs broadcast
-//   w0   = [(B[2p,n] B[2p+1,n]) n = 0..3]     pmovsxbw of 8 packed bytes
+//   w0   = [(B[2p,n] B[2p+1,n]) n = 0..3]     int16 pairs, packed
 //   w1   = [(B[2p,n] B[2p+1,n]) n = 4..7]
 //   acc[r][j] += pmaddwd(a, wj)
 template <int MR>
@@ -70,7 +70,7 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
   const uint8_t* t = static_cast<const uint8_t*>(tile);
   const int32_t* bias = reinterpret_cast<const int32_t*>(t);
   const Block& q = *reinterpret_cast<const Block*>(t + 8 * sizeof(int32_t));
-  const int8_t* w = reinterpret_cast<const int8_t*>(t + 8 * sizeof(int32_t) + sizeof(Block));
+  const int16_t* w = reinterpret_cast<const int16_t*>(t + 8 * sizeof(int32_t) + sizeof(Block));
 
   // Named accumulators (not an array) so that GCC keeps all of them in
   // registers; rows past MR duplicate row 0's pointer and are dead code.
@@ -84,8 +84,8 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
   __m128i c1a = c0a, c1b = c0b, c2a = c0a, c2b = c0b, c3a = c0a, c3b = c0b, c4a = c0a, c4b = c0b,
       c5a = c0a, c5b = c0b;
   for (size_t p = 0; p < kc; ++p) {
-    const __m128i w0 = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w)));
-    const __m128i w1 = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(w + 8)));
+    const __m128i w0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w));
+    const __m128i w1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 8));
     w += 16;
     {
       const __m128i v0 = _mm_set1_epi32(a0[p]);

@@ -66,7 +66,7 @@ int RowsPerBlock(size_t k_padded, int rows) {
 
 template <int NR>
 constexpr size_t TileBytes(size_t kc) {
-  return NR * sizeof(int32_t) + sizeof(RequantBlock<NR>) + kc * NR * 2;
+  return NR * sizeof(int32_t) + sizeof(RequantBlock<NR>) + kc * NR * 4;
 }
 
 // Fills one tile's bias, requantization block and weights from channels
@@ -77,7 +77,7 @@ void PackTile(const int8_t* filter, const int32_t* bias, const RequantParams& rq
   std::memset(tile, 0, TileBytes<NR>(kc));
   int32_t* b = reinterpret_cast<int32_t*>(tile);
   auto* q = reinterpret_cast<RequantBlock<NR>*>(tile + NR * sizeof(int32_t));
-  int8_t* w = reinterpret_cast<int8_t*>(tile + NR * sizeof(int32_t) + sizeof(RequantBlock<NR>));
+  int16_t* w = reinterpret_cast<int16_t*>(tile + NR * sizeof(int32_t) + sizeof(RequantBlock<NR>));
   for (int j = 0; j < NR; ++j) {
     // Columns past the edge compute garbage that is never stored; give them
     // harmless constants (M0 = 0, e = 1).
