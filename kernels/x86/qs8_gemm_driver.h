@@ -52,9 +52,10 @@ struct PackedHeader {
   int32_t fast;  // 1: every channel fits the fast epilogue (see above)
 };
 
-// Rows of A per block: the block (rows x K int16, at most 16 KiB of arena
-// scratch, or MR rows) stays in L1/L2 while every
-// tile of B (kc x NR, in L1) runs over it.
+// Rows of A per block: the block (rows x K int16; at most 16 KiB of arena
+// scratch unless MR rows need more) stays in L1 while every tile of B
+// (kc x NR, from L1/L2) runs over it. Larger blocks were no faster here and
+// cost arena memory.
 constexpr size_t kABlockBytes = 16 * 1024;
 
 template <int MR>
