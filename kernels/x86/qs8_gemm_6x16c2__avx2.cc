@@ -14,6 +14,14 @@ using Block = RequantBlock<16>;
 inline __m256i Load(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 inline __m256i Load(const int64_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
+// The int32 holding the int16 pair (row[2p], row[2p+1]); memcpy keeps the
+// int16 buffer free of aliasing questions and compiles to one load.
+inline int32_t Pair(const int16_t* row, size_t p) {
+  int32_t pair;
+  std::memcpy(&pair, row + 2 * p, sizeof(pair));
+  return pair;
+}
+
 // floor((x * M0 + nudge) / 2^31) per int32 lane, nudge per 64-bit lane
 // (even lanes: nudge_e, odd lanes: nudge_o):
 //   even: pmuldq reads lanes 0,2,4,6; bits 31..62 -> low dword (>> 31)
@@ -83,12 +91,12 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
 
   // Named accumulators (not an array) so that GCC keeps all of them in
   // registers; rows past MR duplicate row 0's pointer and are dead code.
-  const int32_t* a0 = reinterpret_cast<const int32_t*>(a);
-  const int32_t* a1 = MR > 1 ? reinterpret_cast<const int32_t*>(a + 1 * a_stride) : a0;
-  const int32_t* a2 = MR > 2 ? reinterpret_cast<const int32_t*>(a + 2 * a_stride) : a0;
-  const int32_t* a3 = MR > 3 ? reinterpret_cast<const int32_t*>(a + 3 * a_stride) : a0;
-  const int32_t* a4 = MR > 4 ? reinterpret_cast<const int32_t*>(a + 4 * a_stride) : a0;
-  const int32_t* a5 = MR > 5 ? reinterpret_cast<const int32_t*>(a + 5 * a_stride) : a0;
+  const int16_t* a0 = a;
+  const int16_t* a1 = MR > 1 ? a + 1 * a_stride : a0;
+  const int16_t* a2 = MR > 2 ? a + 2 * a_stride : a0;
+  const int16_t* a3 = MR > 3 ? a + 3 * a_stride : a0;
+  const int16_t* a4 = MR > 4 ? a + 4 * a_stride : a0;
+  const int16_t* a5 = MR > 5 ? a + 5 * a_stride : a0;
   __m256i c0a = Load(bias), c0b = Load(bias + 8);
   __m256i c1a = c0a, c1b = c0b, c2a = c0a, c2b = c0b, c3a = c0a, c3b = c0b, c4a = c0a, c4b = c0b,
       c5a = c0a, c5b = c0b;
@@ -97,32 +105,32 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
     const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 16));
     w += 32;
     {
-      const __m256i v0 = _mm256_set1_epi32(a0[p]);
+      const __m256i v0 = _mm256_set1_epi32(Pair(a0, p));
       c0a = _mm256_add_epi32(c0a, _mm256_madd_epi16(v0, w0));
       c0b = _mm256_add_epi32(c0b, _mm256_madd_epi16(v0, w1));
     }
     if (MR > 1) {
-      const __m256i v1 = _mm256_set1_epi32(a1[p]);
+      const __m256i v1 = _mm256_set1_epi32(Pair(a1, p));
       c1a = _mm256_add_epi32(c1a, _mm256_madd_epi16(v1, w0));
       c1b = _mm256_add_epi32(c1b, _mm256_madd_epi16(v1, w1));
     }
     if (MR > 2) {
-      const __m256i v2 = _mm256_set1_epi32(a2[p]);
+      const __m256i v2 = _mm256_set1_epi32(Pair(a2, p));
       c2a = _mm256_add_epi32(c2a, _mm256_madd_epi16(v2, w0));
       c2b = _mm256_add_epi32(c2b, _mm256_madd_epi16(v2, w1));
     }
     if (MR > 3) {
-      const __m256i v3 = _mm256_set1_epi32(a3[p]);
+      const __m256i v3 = _mm256_set1_epi32(Pair(a3, p));
       c3a = _mm256_add_epi32(c3a, _mm256_madd_epi16(v3, w0));
       c3b = _mm256_add_epi32(c3b, _mm256_madd_epi16(v3, w1));
     }
     if (MR > 4) {
-      const __m256i v4 = _mm256_set1_epi32(a4[p]);
+      const __m256i v4 = _mm256_set1_epi32(Pair(a4, p));
       c4a = _mm256_add_epi32(c4a, _mm256_madd_epi16(v4, w0));
       c4b = _mm256_add_epi32(c4b, _mm256_madd_epi16(v4, w1));
     }
     if (MR > 5) {
-      const __m256i v5 = _mm256_set1_epi32(a5[p]);
+      const __m256i v5 = _mm256_set1_epi32(Pair(a5, p));
       c5a = _mm256_add_epi32(c5a, _mm256_madd_epi16(v5, w0));
       c5b = _mm256_add_epi32(c5b, _mm256_madd_epi16(v5, w1));
     }

@@ -14,6 +14,14 @@ using Block = RequantBlock<8>;
 inline __m128i Load(const int32_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
 inline __m128i Load(const int64_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
 
+// The int32 holding the int16 pair (row[2p], row[2p+1]); memcpy keeps the
+// int16 buffer free of aliasing questions and compiles to one load.
+inline int32_t Pair(const int16_t* row, size_t p) {
+  int32_t pair;
+  std::memcpy(&pair, row + 2 * p, sizeof(pair));
+  return pair;
+}
+
 // floor((x * m + nudge) / 2^31) per int32 lane (m, nudge per lane pair as in
 // the AVX2 kernel): pmuldq on even lanes -> bits 31..62 to the low dword
 // (>> 31); odd lanes moved down (>> 32) -> bits 31..62 to the high dword (<< 1).
@@ -74,12 +82,12 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
 
   // Named accumulators (not an array) so that GCC keeps all of them in
   // registers; rows past MR duplicate row 0's pointer and are dead code.
-  const int32_t* a0 = reinterpret_cast<const int32_t*>(a);
-  const int32_t* a1 = MR > 1 ? reinterpret_cast<const int32_t*>(a + 1 * a_stride) : a0;
-  const int32_t* a2 = MR > 2 ? reinterpret_cast<const int32_t*>(a + 2 * a_stride) : a0;
-  const int32_t* a3 = MR > 3 ? reinterpret_cast<const int32_t*>(a + 3 * a_stride) : a0;
-  const int32_t* a4 = MR > 4 ? reinterpret_cast<const int32_t*>(a + 4 * a_stride) : a0;
-  const int32_t* a5 = MR > 5 ? reinterpret_cast<const int32_t*>(a + 5 * a_stride) : a0;
+  const int16_t* a0 = a;
+  const int16_t* a1 = MR > 1 ? a + 1 * a_stride : a0;
+  const int16_t* a2 = MR > 2 ? a + 2 * a_stride : a0;
+  const int16_t* a3 = MR > 3 ? a + 3 * a_stride : a0;
+  const int16_t* a4 = MR > 4 ? a + 4 * a_stride : a0;
+  const int16_t* a5 = MR > 5 ? a + 5 * a_stride : a0;
   __m128i c0a = Load(bias), c0b = Load(bias + 4);
   __m128i c1a = c0a, c1b = c0b, c2a = c0a, c2b = c0b, c3a = c0a, c3b = c0b, c4a = c0a, c4b = c0b,
       c5a = c0a, c5b = c0b;
@@ -88,32 +96,32 @@ void Tile(int nr, size_t kc, const int16_t* a, size_t a_stride, const void* tile
     const __m128i w1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 8));
     w += 16;
     {
-      const __m128i v0 = _mm_set1_epi32(a0[p]);
+      const __m128i v0 = _mm_set1_epi32(Pair(a0, p));
       c0a = _mm_add_epi32(c0a, _mm_madd_epi16(v0, w0));
       c0b = _mm_add_epi32(c0b, _mm_madd_epi16(v0, w1));
     }
     if (MR > 1) {
-      const __m128i v1 = _mm_set1_epi32(a1[p]);
+      const __m128i v1 = _mm_set1_epi32(Pair(a1, p));
       c1a = _mm_add_epi32(c1a, _mm_madd_epi16(v1, w0));
       c1b = _mm_add_epi32(c1b, _mm_madd_epi16(v1, w1));
     }
     if (MR > 2) {
-      const __m128i v2 = _mm_set1_epi32(a2[p]);
+      const __m128i v2 = _mm_set1_epi32(Pair(a2, p));
       c2a = _mm_add_epi32(c2a, _mm_madd_epi16(v2, w0));
       c2b = _mm_add_epi32(c2b, _mm_madd_epi16(v2, w1));
     }
     if (MR > 3) {
-      const __m128i v3 = _mm_set1_epi32(a3[p]);
+      const __m128i v3 = _mm_set1_epi32(Pair(a3, p));
       c3a = _mm_add_epi32(c3a, _mm_madd_epi16(v3, w0));
       c3b = _mm_add_epi32(c3b, _mm_madd_epi16(v3, w1));
     }
     if (MR > 4) {
-      const __m128i v4 = _mm_set1_epi32(a4[p]);
+      const __m128i v4 = _mm_set1_epi32(Pair(a4, p));
       c4a = _mm_add_epi32(c4a, _mm_madd_epi16(v4, w0));
       c4b = _mm_add_epi32(c4b, _mm_madd_epi16(v4, w1));
     }
     if (MR > 5) {
-      const __m128i v5 = _mm_set1_epi32(a5[p]);
+      const __m128i v5 = _mm_set1_epi32(Pair(a5, p));
       c5a = _mm_add_epi32(c5a, _mm_madd_epi16(v5, w0));
       c5b = _mm_add_epi32(c5b, _mm_madd_epi16(v5, w1));
     }
