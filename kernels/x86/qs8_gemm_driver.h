@@ -297,25 +297,16 @@ struct ConvGemm {
       while (kx_lo < kx_hi && ix0 + kx_lo * dw < 0) ++kx_lo;
       while (kx_hi > kx_lo && ix0 + (kx_hi - 1) * dw >= in_w) --kx_hi;
       int16_t* d = dst;
-      for (int ky = 0; ky < kh; ++ky, d += row_taps) {
-        const int iy = oy * sh - p.pad_top + ky * dh;
-        if (iy < 0 || iy >= in_h) {
-          Fill(zp, row_taps, d);
-          continue;
-        }
-        if (kx_lo > 0) Fill(zp, kx_lo * cin_g, d);
-        if (kx_hi < kw) Fill(zp, row_taps - kx_hi * cin_g, d + kx_hi * cin_g);
-        const int8_t* x = image + static_cast<size_t>(iy) * in_w * cin;
-        if (contiguous) {
-          Widen(x + static_cast<ptrdiff_t>(ix0 + kx_lo) * cin, (kx_hi - kx_lo) * cin_g,
-                d + kx_lo * cin_g);
-        } else {
-          for (int kx = kx_lo; kx < kx_hi; ++kx) {
-            Widen(x + static_cast<ptrdiff_t>(ix0 + kx * dw) * cin, cin_g, d + kx * cin_g);
-          }
-        }
+      const int iy0 = oy * sh - p.pad_top;
+      if (contiguous && kx_lo == 0 && kx_hi == kw && iy0 >= 0 && iy0 + (kh - 1) * dh < in_h) {
+        // The whole window is inside: kh runs of kw * cin bytes.
+        const int8_t* x = image + (static_cast<size_t>(iy0) * in_w + ix0) * cin;
+        const size_t pitch = static_cast<size_t>(dh) * in_w * cin;
+        for (int ky = 0; ky < kh; ++ky, d += row_taps, x += pitch) Widen(x, row_taps, d);
+        if (k & 1) *d = 0;
+      } else {
+        Im2colEdgeRow(image, iy0, ix0, kx_lo, kx_hi, p, cin_g, zp, d);
       }
-      if (k & 1) *d = 0;
       if (++ox == out_w) {
         ox = 0;
         if (++oy == p.output_height) {
@@ -324,6 +315,37 @@ struct ConvGemm {
         }
       }
     }
+  }
+
+  // One im2col row of a window that crosses the image border (kept out of
+  // line so the interior loop above keeps its values in registers).
+  [[gnu::noinline]] static void Im2colEdgeRow(const int8_t* image, int iy0, int ix0, int kx_lo,
+                                              int kx_hi, const Conv2DParams& p, int cin_g,
+                                              int16_t zp, int16_t* d) {
+    const int cin = p.input_channels, in_h = p.input_height, in_w = p.input_width;
+    const int kh = p.kernel_height, kw = p.kernel_width, dh = p.dilation_height,
+              dw = p.dilation_width;
+    const int row_taps = kw * cin_g, k = kh * row_taps;
+    const bool contiguous = dw == 1 && cin_g == cin;  // a kernel row is one input run
+    for (int ky = 0; ky < kh; ++ky, d += row_taps) {
+      const int iy = iy0 + ky * dh;
+      if (iy < 0 || iy >= in_h) {
+        Fill(zp, row_taps, d);
+        continue;
+      }
+      if (kx_lo > 0) Fill(zp, kx_lo * cin_g, d);
+      if (kx_hi < kw) Fill(zp, row_taps - kx_hi * cin_g, d + kx_hi * cin_g);
+      const int8_t* x = image + static_cast<size_t>(iy) * in_w * cin;
+      if (contiguous) {
+        Widen(x + static_cast<ptrdiff_t>(ix0 + kx_lo) * cin, (kx_hi - kx_lo) * cin_g,
+              d + kx_lo * cin_g);
+      } else {
+        for (int kx = kx_lo; kx < kx_hi; ++kx) {
+          Widen(x + static_cast<ptrdiff_t>(ix0 + kx * dw) * cin, cin_g, d + kx * cin_g);
+        }
+      }
+    }
+    if (k & 1) *d = 0;
   }
 };
 
