@@ -129,6 +129,48 @@ TEST_P(KernelSetTest, ConvZeroPointsAndClamps) {
       .seed(seed++).Test(*set_->conv2d);
 }
 
+// Randomized shapes: every parameter drawn, so combinations nobody listed
+// (odd K with groups, dilation with stride, tails in M and N together) run.
+TEST_P(KernelSetTest, ConvRandomShapes) {
+  if (!set_->conv2d) GTEST_SKIP() << "no conv2d kernel at this level";
+  testing_util::Random rng(2026);
+  for (int i = 0; i < 150; ++i) {
+    const int groups = rng.Range(0, 3) == 0 ? static_cast<int>(rng.Range(2, 4)) : 1;
+    const int cin = groups * static_cast<int>(rng.Range(1, 20));
+    const int cout = groups * static_cast<int>(rng.Range(1, 40));
+    const int kh = static_cast<int>(rng.Range(1, 4)), kw = static_cast<int>(rng.Range(1, 4));
+    const int sh = static_cast<int>(rng.Range(1, 3)), sw = static_cast<int>(rng.Range(1, 3));
+    const int dil = rng.Range(0, 4) == 0 ? 2 : 1;
+    const int ih = static_cast<int>(rng.Range(dil * (kh - 1) + 1, 12));
+    const int iw = static_cast<int>(rng.Range(dil * (kw - 1) + 1, 12));
+    const int pt = static_cast<int>(rng.Range(0, kh - 1)), pl = static_cast<int>(rng.Range(0, kw - 1));
+    const int pb = static_cast<int>(rng.Range(0, kh - 1)), pr = static_cast<int>(rng.Range(0, kw - 1));
+    ConvKernelTester()
+        .batch(static_cast<int>(rng.Range(1, 2)))
+        .input(ih, iw, cin).output_channels(cout).kernel(kh, kw).stride(sh, sw).dilation(dil)
+        .pad(pt, pl, pb, pr).groups(groups)
+        .input_zero_point(static_cast<int32_t>(rng.Range(-128, 127)))
+        .output_zero_point(static_cast<int32_t>(rng.Range(-128, 127)))
+        .seed(static_cast<uint32_t>(1000 + i))
+        .Test(*set_->conv2d);
+  }
+}
+
+TEST_P(KernelSetTest, FullyConnectedRandomShapes) {
+  if (!set_->fully_connected) GTEST_SKIP() << "no fully-connected kernel at this level";
+  testing_util::Random rng(2027);
+  for (int i = 0; i < 150; ++i) {
+    FullyConnectedKernelTester()
+        .batch(static_cast<int>(rng.Range(1, 20)))
+        .input_features(static_cast<int>(rng.Range(1, 300)))
+        .output_features(static_cast<int>(rng.Range(1, 70)))
+        .input_zero_point(static_cast<int32_t>(rng.Range(-128, 127)))
+        .output_zero_point(static_cast<int32_t>(rng.Range(-128, 127)))
+        .seed(static_cast<uint32_t>(2000 + i))
+        .Test(*set_->fully_connected);
+  }
+}
+
 TEST_P(KernelSetTest, Depthwise) {
   if (!set_->dwconv2d) GTEST_SKIP() << "no depthwise kernel at this level";
   uint32_t seed = 300;
