@@ -36,11 +36,26 @@ wanted=("${packages_build[@]}" "${packages_runtime[@]}" "${packages_tests[@]}"
         "${packages_benchmarks[@]}" "${packages_converter[@]}" "${extra[@]}")
 
 # A package counts as present only when dpkg says it is fully installed
-# ("install ok installed"); half-installed or removed-with-config is missing.
+# ("install ok installed") for this machine's architecture (or "all"); with
+# foreign architectures enabled (cross builds), dpkg lists one line per
+# installed architecture, and a half-installed or removed one is missing.
+native=$(dpkg --print-architecture)
 missing=()
 for pkg in "${wanted[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+  if [[ "$pkg" == *:* ]]; then
+    want_arch=${pkg#*:}
+    name=${pkg%%:*}
+  else
+    want_arch=$native
+    name=$pkg
+  fi
+  present=no
+  while read -r arch status; do
+    if [[ ( "$arch" == "$want_arch" || "$arch" == all ) && "$status" == "install ok installed" ]]; then
+      present=yes
+    fi
+  done < <(dpkg-query -W -f='${Architecture} ${Status}\n' "$name" 2>/dev/null || true)
+  [[ "$present" == yes ]] || missing+=("$pkg")
 done
 
 if ((${#missing[@]} == 0)); then
@@ -74,6 +89,10 @@ run() {
 }
 
 echo "install-deps: installing ${missing[*]}"
-run "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# A failed index download (a mirror mid-sync, a foreign architecture's
+# index) need not stop the install: apt keeps the indexes it has, and the
+# install below fails clearly if a package really cannot be found.
+run "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+  echo "install-deps: apt-get update reported errors; trying the install anyway" >&2
 run "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
