@@ -70,6 +70,15 @@ TEST_P(KernelSetTest, Conv1x1) {
       .Test(*set_->conv2d);
   ConvKernelTester().batch(2).input(3, 3, 20).output_channels(17).kernel(1, 1).stride(2)
       .seed(seed++).Test(*set_->conv2d);
+  // Output channels around 8- and 16-wide tiles, with M tails.
+  for (int cout : {7, 9, 15, 17, 23, 25, 31, 32, 47, 48, 49}) {
+    ConvKernelTester().input(3, 3, 13).output_channels(cout).kernel(1, 1).seed(seed++)
+        .Test(*set_->conv2d);
+  }
+  ConvKernelTester().input(1, 1, 1).output_channels(1).kernel(1, 1).seed(seed++)
+      .Test(*set_->conv2d);
+  ConvKernelTester().input(5, 5, 8).output_channels(16).kernel(1, 1).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->conv2d);
 }
 
 TEST_P(KernelSetTest, ConvGeneral) {
@@ -110,6 +119,12 @@ TEST_P(KernelSetTest, ConvGeneral) {
       .input_zero_point(-128).seed(seed++).Test(*set_->conv2d);
   ConvKernelTester().input(4, 4, 8).output_channels(8).kernel(5, 5).pad(2, 2, 2, 2)
       .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(8, 8, 8).output_channels(12).kernel(3, 3).groups(2).stride(2)
+      .pad(1, 1, 1, 1).input_zero_point(-128).seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(6, 6, 12).output_channels(12).kernel(3, 3).groups(12).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->conv2d);
+  ConvKernelTester().input(7, 7, 3).output_channels(17).kernel(7, 7).stride(2).pad(3, 3, 3, 3)
+      .input_zero_point(127).seed(seed++).Test(*set_->conv2d);
 }
 
 TEST_P(KernelSetTest, ConvZeroPointsAndClamps) {
@@ -127,6 +142,48 @@ TEST_P(KernelSetTest, ConvZeroPointsAndClamps) {
       .qmin(-20).qmax(30).seed(seed++).Test(*set_->conv2d);
   ConvKernelTester().input(5, 5, 16).output_channels(16).kernel(1, 1).qmin(0).qmax(0)
       .seed(seed++).Test(*set_->conv2d);
+}
+
+// Randomized shapes: every parameter drawn, so combinations nobody listed
+// (odd K with groups, dilation with stride, tails in M and N together) run.
+TEST_P(KernelSetTest, ConvRandomShapes) {
+  if (!set_->conv2d) GTEST_SKIP() << "no conv2d kernel at this level";
+  testing_util::Random rng(2026);
+  for (int i = 0; i < 150; ++i) {
+    const int groups = rng.Range(0, 3) == 0 ? static_cast<int>(rng.Range(2, 4)) : 1;
+    const int cin = groups * static_cast<int>(rng.Range(1, 20));
+    const int cout = groups * static_cast<int>(rng.Range(1, 40));
+    const int kh = static_cast<int>(rng.Range(1, 4)), kw = static_cast<int>(rng.Range(1, 4));
+    const int sh = static_cast<int>(rng.Range(1, 3)), sw = static_cast<int>(rng.Range(1, 3));
+    const int dil = rng.Range(0, 4) == 0 ? 2 : 1;
+    const int ih = static_cast<int>(rng.Range(dil * (kh - 1) + 1, 12));
+    const int iw = static_cast<int>(rng.Range(dil * (kw - 1) + 1, 12));
+    const int pt = static_cast<int>(rng.Range(0, kh - 1)), pl = static_cast<int>(rng.Range(0, kw - 1));
+    const int pb = static_cast<int>(rng.Range(0, kh - 1)), pr = static_cast<int>(rng.Range(0, kw - 1));
+    ConvKernelTester()
+        .batch(static_cast<int>(rng.Range(1, 2)))
+        .input(ih, iw, cin).output_channels(cout).kernel(kh, kw).stride(sh, sw).dilation(dil)
+        .pad(pt, pl, pb, pr).groups(groups)
+        .input_zero_point(static_cast<int32_t>(rng.Range(-128, 127)))
+        .output_zero_point(static_cast<int32_t>(rng.Range(-128, 127)))
+        .seed(static_cast<uint32_t>(1000 + i))
+        .Test(*set_->conv2d);
+  }
+}
+
+TEST_P(KernelSetTest, FullyConnectedRandomShapes) {
+  if (!set_->fully_connected) GTEST_SKIP() << "no fully-connected kernel at this level";
+  testing_util::Random rng(2027);
+  for (int i = 0; i < 150; ++i) {
+    FullyConnectedKernelTester()
+        .batch(static_cast<int>(rng.Range(1, 20)))
+        .input_features(static_cast<int>(rng.Range(1, 300)))
+        .output_features(static_cast<int>(rng.Range(1, 70)))
+        .input_zero_point(static_cast<int32_t>(rng.Range(-128, 127)))
+        .output_zero_point(static_cast<int32_t>(rng.Range(-128, 127)))
+        .seed(static_cast<uint32_t>(2000 + i))
+        .Test(*set_->fully_connected);
+  }
 }
 
 TEST_P(KernelSetTest, Depthwise) {
@@ -185,6 +242,44 @@ TEST_P(KernelSetTest, FullyConnected) {
   FullyConnectedKernelTester().batch(3).input_features(64).output_features(24).seed(seed++)
       .input_zero_point(127).output_zero_point(-128).qmin(-100).qmax(100)
       .Test(*set_->fully_connected);
+}
+
+// Accumulators near the bounds the SIMD epilogues rely on (the bounded fast
+// path up to |acc| < 2^30, the general one up to 2^31), right shifts up to
+// 31 and left shifts (multipliers >= 1).
+TEST_P(KernelSetTest, RequantizationEdges) {
+  if (!set_->fully_connected || !set_->conv2d) GTEST_SKIP() << "no GEMM kernels at this level";
+  uint32_t seed = 450;
+  const int32_t near30 = (1 << 30) - (1 << 18), near31 = 2147483647 - (1 << 21);
+  for (int k : {1, 7, 16}) {
+    for (int m : {1, 5}) {
+      // Real multipliers 2^-32 .. 2^-20: right shifts 20 .. 31.
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(33)
+          .bias_range(-near30, near30).multiplier_range(k * 0x1p-32, k * 0x1p-20).seed(seed++)
+          .Test(*set_->fully_connected);
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(33)
+          .bias_range(-near31, near31).multiplier_range(k * 0x1p-32, k * 0x1p-22).seed(seed++)
+          .Test(*set_->fully_connected);
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(17)
+          .bias_range(-near31, near31).multiplier_range(k * 0x1p-12, k * 0x1p-4)
+          .output_zero_point(-7).seed(seed++).Test(*set_->fully_connected);
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(16)
+          .bias_range(-near30, near30).multiplier_range(k * 0x1p-33, k * 0x1p-30).seed(seed++)
+          .Test(*set_->fully_connected);
+      // Multipliers 0.5 .. 40 (shift 0 .. 6) on small accumulators.
+      FullyConnectedKernelTester().batch(m).input_features(k).output_features(24)
+          .bias_range(-3000, 3000).multiplier_range(k * 0.5, k * 40.0).seed(seed++)
+          .Test(*set_->fully_connected);
+    }
+  }
+  ConvKernelTester().input(6, 6, 5).output_channels(19).kernel(3, 3).pad(1, 1, 1, 1)
+      .bias_range(-near30, near30).multiplier_range(45 * 0x1p-31, 45 * 0x1p-20).seed(seed++)
+      .Test(*set_->conv2d);
+  ConvKernelTester().input(6, 6, 5).output_channels(19).kernel(3, 3).pad(1, 1, 1, 1)
+      .bias_range(-near31, near31).multiplier_range(45 * 0x1p-31, 45 * 0x1p-20).seed(seed++)
+      .Test(*set_->conv2d);
+  ConvKernelTester().input(4, 4, 3).output_channels(9).kernel(1, 1).bias_range(-100, 100)
+      .multiplier_range(3 * 0.3, 3 * 20.0).seed(seed++).Test(*set_->conv2d);
 }
 
 TEST_P(KernelSetTest, Add) {

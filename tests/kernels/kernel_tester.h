@@ -120,6 +120,11 @@ class ConvKernelTester {
   ConvKernelTester& qmin(int32_t q) { p_.requant.qmin = q; return *this; }
   ConvKernelTester& qmax(int32_t q) { p_.requant.qmax = q; return *this; }
   ConvKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+  // Bias drawn from [lo, hi] (default +-20000); large values push the
+  // accumulators toward the int32 bounds the kernels rely on.
+  ConvKernelTester& bias_range(int32_t lo, int32_t hi) { bias_lo_ = lo; bias_hi_ = hi; return *this; }
+  // Real multipliers drawn from [lo, hi] / K (default 1/16 .. 4).
+  ConvKernelTester& multiplier_range(double lo, double hi) { mul_lo_ = lo; mul_hi_ = hi; return *this; }
 
   std::string Shape() const {
     std::ostringstream os;
@@ -151,10 +156,10 @@ class ConvKernelTester {
                                             p.input_channels);
     const auto filter = RandomBytes(rng, size_t(p.output_channels) * k, -127, 127);
     std::vector<int32_t> bias(p.output_channels), folded(p.output_channels), m, s;
-    for (auto& b : bias) b = static_cast<int32_t>(rng.Range(-20000, 20000));
+    for (auto& b : bias) b = static_cast<int32_t>(rng.Range(bias_lo_, bias_hi_));
     FoldInputZeroPoint(filter.data(), bias.data(), p.output_channels, k, p.input_zero_point,
                        folded.data());
-    RandomMultipliers(rng, p.output_channels, 1.0 / (16.0 * k), 4.0 / k, &m, &s);
+    RandomMultipliers(rng, p.output_channels, mul_lo_ / k, mul_hi_ / k, &m, &s);
     p.requant.multiplier = m.data();
     p.requant.shift = s.data();
 
@@ -181,6 +186,8 @@ class ConvKernelTester {
     return p;
   }();
   int pad_bottom_ = 0, pad_right_ = 0;
+  int32_t bias_lo_ = -20000, bias_hi_ = 20000;
+  double mul_lo_ = 1.0 / 16.0, mul_hi_ = 4.0;
   uint32_t seed_ = 1;
 };
 
@@ -276,6 +283,8 @@ class FullyConnectedKernelTester {
   FullyConnectedKernelTester& qmin(int32_t q) { p_.requant.qmin = q; return *this; }
   FullyConnectedKernelTester& qmax(int32_t q) { p_.requant.qmax = q; return *this; }
   FullyConnectedKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+  FullyConnectedKernelTester& bias_range(int32_t lo, int32_t hi) { bias_lo_ = lo; bias_hi_ = hi; return *this; }
+  FullyConnectedKernelTester& multiplier_range(double lo, double hi) { mul_lo_ = lo; mul_hi_ = hi; return *this; }
 
   std::string Shape() const {
     std::ostringstream os;
@@ -293,9 +302,9 @@ class FullyConnectedKernelTester {
     const auto input = RandomBytes(rng, size_t(p.batch) * k);
     const auto filter = RandomBytes(rng, size_t(n) * k, -127, 127);
     std::vector<int32_t> bias(n), folded(n), m, s;
-    for (auto& b : bias) b = static_cast<int32_t>(rng.Range(-20000, 20000));
+    for (auto& b : bias) b = static_cast<int32_t>(rng.Range(bias_lo_, bias_hi_));
     FoldInputZeroPoint(filter.data(), bias.data(), n, k, p.input_zero_point, folded.data());
-    RandomMultipliers(rng, n, 1.0 / (16.0 * k), 4.0 / k, &m, &s);
+    RandomMultipliers(rng, n, mul_lo_ / k, mul_hi_ / k, &m, &s);
     p.requant.multiplier = m.data();
     p.requant.shift = s.data();
 
@@ -319,6 +328,8 @@ class FullyConnectedKernelTester {
     p.output_features = 8;
     return p;
   }();
+  int32_t bias_lo_ = -20000, bias_hi_ = 20000;
+  double mul_lo_ = 1.0 / 16.0, mul_hi_ = 4.0;
   uint32_t seed_ = 1;
 };
 
