@@ -125,6 +125,6 @@ TEST_P(NodeTest, MatchesOnnx) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Onnx, NodeTest, ::testing::ValuesIn(Cases()),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
