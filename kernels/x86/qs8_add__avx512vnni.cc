@@ -1,0 +1,75 @@
+// Elementwise int8 add (TFLite fixed-point scheme, qs8_add__scalar's bits),
+// AVX-512: 64 elements per step.
+#include <immintrin.h>
+
+#include "kernels/kernel_table.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace octet {
+namespace {
+
+// MultiplyByQuantizedMultiplier with one multiplier and shift for all lanes:
+// x << ls, then h = floor((x * M0 + 2^30) / 2^31) from the even and odd
+// 64-bit products (the odd one shifted left 1 so h is its high dword), then
+// RoundingDivideByPOT as (h >> rs) + ((h & mask) > (mask >> 1) + [h < 0]).
+struct Multiplier {
+  __m512i m, mask, thr;
+  __m128i ls, rs;
+  Multiplier(int32_t multiplier, int shift) {
+    const int l = shift > 0 ? shift : 0, r = shift > 0 ? 0 : -shift;
+    m = _mm512_set1_epi64(multiplier);
+    mask = _mm512_set1_epi32(static_cast<int32_t>((int64_t{1} << r) - 1));
+    thr = _mm512_set1_epi32(static_cast<int32_t>(((int64_t{1} << r) - 1) >> 1));
+    ls = _mm_cvtsi32_si128(l);
+    rs = _mm_cvtsi32_si128(r);
+  }
+  __m512i Apply(__m512i x) const {
+    x = _mm512_sll_epi32(x, ls);
+    const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
+    const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, m), nudge);
+    const __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), m), nudge);
+    const __m512i h = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31),
+                                              _mm512_slli_epi64(odd, 1));
+    const __m512i rem = _mm512_and_si512(h, mask);
+    const __m512i t = _mm512_sub_epi32(thr, _mm512_srai_epi32(h, 31));
+    const __m512i q = _mm512_sra_epi32(h, rs);
+    return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, t), q, _mm512_set1_epi32(1));
+  }
+};
+
+void Run(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
+  const Multiplier ma(p.a_multiplier, p.a_shift), mb(p.b_multiplier, p.b_shift);
+  const Multiplier mo(p.output_multiplier, p.output_shift);
+  const __m128i left = _mm_cvtsi32_si128(p.left_shift);
+  const __m512i za = _mm512_set1_epi32(p.a_zero_point), zb = _mm512_set1_epi32(p.b_zero_point);
+  const __m512i zo = _mm512_set1_epi16(static_cast<int16_t>(p.output_zero_point));
+  const __m512i qmin = _mm512_set1_epi8(static_cast<char>(p.qmin));
+  const __m512i qmax = _mm512_set1_epi8(static_cast<char>(p.qmax));
+  // After the in-lane packs, dword 4L + k holds elements 16k + 4L + 0..3.
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    __m512i r[4];
+    for (int k = 0; k < 4; ++k) {
+      const __m512i xa = _mm512_sub_epi32(
+          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 16 * k))), za);
+      const __m512i xb = _mm512_sub_epi32(
+          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i + 16 * k))), zb);
+      const __m512i sum = _mm512_add_epi32(ma.Apply(_mm512_sll_epi32(xa, left)),
+                                           mb.Apply(_mm512_sll_epi32(xb, left)));
+      r[k] = mo.Apply(sum);
+    }
+    const __m512i lo = _mm512_adds_epi16(_mm512_packs_epi32(r[0], r[1]), zo);
+    const __m512i hi = _mm512_adds_epi16(_mm512_packs_epi32(r[2], r[3]), zo);
+    __m512i q = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(lo, hi));
+    q = _mm512_min_epi8(_mm512_max_epi8(q, qmin), qmax);
+    _mm512_storeu_si512(out + i, q);
+  }
+  if (i < n) qs8_add__scalar(p, n - i, a + i, b + i, out + i);
+}
+
+}  // namespace
+
+const AddKernel kQs8AddAvx512Vnni = {"qs8_add__avx512vnni", Run};
+
+}  // namespace octet
