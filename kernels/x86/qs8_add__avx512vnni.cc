@@ -1,8 +1,10 @@
 // Elementwise int8 add (TFLite fixed-point scheme, qs8_add__scalar's bits),
-// AVX-512: 64 elements per step.
+// AVX-512: 64 elements per step, by a linear fixed-point form with tie
+// detection (qs8_add_fast.h) and the exact scheme for flagged blocks.
 #include <immintrin.h>
 
 #include "kernels/kernel_table.h"
+#include "kernels/x86/qs8_add_fast.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace octet {
@@ -37,24 +39,30 @@ struct Multiplier {
   }
 };
 
-void Run(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
-  const Multiplier ma(p.a_multiplier, p.a_shift), mb(p.b_multiplier, p.b_shift);
-  const Multiplier mo(p.output_multiplier, p.output_shift);
-  const __m128i left = _mm_cvtsi32_si128(p.left_shift);
-  const __m512i za = _mm512_set1_epi32(p.a_zero_point), zb = _mm512_set1_epi32(p.b_zero_point);
-  const __m512i zo = _mm512_set1_epi16(static_cast<int16_t>(p.output_zero_point));
-  const __m512i qmin = _mm512_set1_epi8(static_cast<char>(p.qmin));
-  const __m512i qmax = _mm512_set1_epi8(static_cast<char>(p.qmax));
-  // After the in-lane packs, dword 4L + k holds elements 16k + 4L + 0..3.
-  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-  size_t i = 0;
-  for (; i + 64 <= n; i += 64) {
+// The exact scheme, 64 elements from i.
+struct ExactAdd {
+  Multiplier ma, mb, mo;
+  __m128i left;
+  __m512i za, zb, zo, qmin, qmax, order;
+  explicit ExactAdd(const AddParams& p)
+      : ma(p.a_multiplier, p.a_shift), mb(p.b_multiplier, p.b_shift),
+        mo(p.output_multiplier, p.output_shift) {
+    left = _mm_cvtsi32_si128(p.left_shift);
+    za = _mm512_set1_epi32(p.a_zero_point);
+    zb = _mm512_set1_epi32(p.b_zero_point);
+    zo = _mm512_set1_epi16(static_cast<int16_t>(p.output_zero_point));
+    qmin = _mm512_set1_epi8(static_cast<char>(p.qmin));
+    qmax = _mm512_set1_epi8(static_cast<char>(p.qmax));
+    // After the in-lane packs, dword 4L + k holds elements 16k + 4L + 0..3.
+    order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  }
+  void Block(const int8_t* a, const int8_t* b, int8_t* out) const {
     __m512i r[4];
     for (int k = 0; k < 4; ++k) {
       const __m512i xa = _mm512_sub_epi32(
-          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 16 * k))), za);
+          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + 16 * k))), za);
       const __m512i xb = _mm512_sub_epi32(
-          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i + 16 * k))), zb);
+          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 16 * k))), zb);
       const __m512i sum = _mm512_add_epi32(ma.Apply(_mm512_sll_epi32(xa, left)),
                                            mb.Apply(_mm512_sll_epi32(xb, left)));
       r[k] = mo.Apply(sum);
@@ -63,8 +71,60 @@ void Run(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t*
     const __m512i hi = _mm512_adds_epi16(_mm512_packs_epi32(r[2], r[3]), zo);
     __m512i q = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(lo, hi));
     q = _mm512_min_epi8(_mm512_max_epi8(q, qmin), qmax);
-    _mm512_storeu_si512(out + i, q);
+    _mm512_storeu_si512(out, q);
   }
+};
+
+void Run(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
+  const ExactAdd exact(p);
+  x86::FastAdd f;
+  size_t i = 0;
+  if (n >= 64 && x86::SetUpFastAdd(p, &f)) {
+    // Per 32 elements: (a, b) int16 pairs, lane L of x0 holding elements
+    // 8L+0..3 and of x1 8L+4..7; per pair dword
+    //   t = (((D >> 8) + a Ph + b Qh) << 8) + a Pl + b Ql     two vpdpwssd
+    //   r = t >> k, flagged when (t & (2^k - 1)) >= limit.
+    const __m512i coef_high = _mm512_set1_epi32(static_cast<int32_t>(
+        (static_cast<uint32_t>(static_cast<uint16_t>(f.qh)) << 16) | static_cast<uint16_t>(f.ph)));
+    const __m512i coef_low = _mm512_set1_epi32(static_cast<int32_t>(
+        (static_cast<uint32_t>(static_cast<uint16_t>(f.ql)) << 16) | static_cast<uint16_t>(f.pl)));
+    const __m512i d_high = _mm512_set1_epi32(f.d_high);
+    const __m512i frac_mask = _mm512_set1_epi32((int32_t{1} << f.k) - 1);
+    const __m512i limit = _mm512_set1_epi32(f.limit);
+    const __m128i k = _mm_cvtsi32_si128(f.k);
+    const __m512i qmin = _mm512_set1_epi8(static_cast<char>(p.qmin));
+    const __m512i qmax = _mm512_set1_epi8(static_cast<char>(p.qmax));
+    // After packsswb of two 32-element halves, qword 2L + h holds elements 32h + 8L.
+    const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
+    auto linear = [&](__m512i x) {
+      const __m512i t = _mm512_dpwssd_epi32(
+          _mm512_slli_epi32(_mm512_dpwssd_epi32(d_high, x, coef_high), 8), x, coef_low);
+      return t;
+    };
+    for (; i + 64 <= n; i += 64) {
+      __m512i words[2];
+      __m512i frac = _mm512_setzero_si512();
+      for (int h = 0; h < 2; ++h) {
+        const __m512i av = _mm512_cvtepi8_epi16(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 32 * h)));
+        const __m512i bv = _mm512_cvtepi8_epi16(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i + 32 * h)));
+        const __m512i t0 = linear(_mm512_unpacklo_epi16(av, bv));
+        const __m512i t1 = linear(_mm512_unpackhi_epi16(av, bv));
+        frac = _mm512_max_epu32(frac, _mm512_and_si512(t0, frac_mask));
+        frac = _mm512_max_epu32(frac, _mm512_and_si512(t1, frac_mask));
+        words[h] = _mm512_packs_epi32(_mm512_sra_epi32(t0, k), _mm512_sra_epi32(t1, k));
+      }
+      if (_mm512_cmpge_epi32_mask(frac, limit) != 0) {
+        exact.Block(a + i, b + i, out + i);  // an element near a rounding tie
+        continue;
+      }
+      __m512i q = _mm512_permutexvar_epi64(order, _mm512_packs_epi16(words[0], words[1]));
+      q = _mm512_min_epi8(_mm512_max_epi8(q, qmin), qmax);
+      _mm512_storeu_si512(out + i, q);
+    }
+  }
+  for (; i + 64 <= n; i += 64) exact.Block(a + i, b + i, out + i);
   if (i < n) qs8_add__scalar(p, n - i, a + i, b + i, out + i);
 }
 

@@ -15,6 +15,8 @@ size_t DepthwisePackedBytes(const DepthwiseConv2DParams& p, const DepthwiseLayou
 
 size_t DepthwiseScratchBytes(const DepthwiseConv2DParams& p, const DepthwiseLayout& l) {
   // + 64: one block of zero points (at most 64 channels), rounded to a line.
+  // The AVX-512 kernel builds columns in tiles of 32 outputs (a tile never
+  // needs more than the whole span).
   return static_cast<size_t>(DepthwiseColumnSpan(p)) * DepthwiseGroups(p, l) * l.block * 4 + 64 +
          64;
 }
@@ -30,8 +32,17 @@ void DepthwisePack(const DepthwiseConv2DParams& p, const DepthwiseLayout& l,
   auto* header = static_cast<DepthwiseHeader*>(packed);
   std::memset(header, 0, sizeof(*header));
   header->groups = groups;
+  header->fast_requant = 1;
+  const int taps = kh * kw;
   for (int c = 0; c < channels; ++c) {
     if (rq.shift[c] > 0) header->any_left_shift = 1;
+    if (rq.shift[c] > -1 || rq.shift[c] < -22) header->fast_requant = 0;
+    int64_t bound = bias != nullptr ? (bias[c] < 0 ? -int64_t{bias[c]} : bias[c]) : 0;
+    for (int t = 0; t < taps; ++t) {
+      const int w = filter[static_cast<size_t>(t) * channels + c];
+      bound += 128 * (w < 0 ? -w : w);
+    }
+    if (bound >= (int64_t{1} << 30)) header->fast_requant = 0;
   }
 
   uint8_t* block_base = static_cast<uint8_t*>(packed) + sizeof(DepthwiseHeader);
@@ -59,6 +70,11 @@ void DepthwisePack(const DepthwiseConv2DParams& p, const DepthwiseLayout& l,
                 weight_sum += w;
                 if (l.rows == 4) {
                   dword[q] = static_cast<uint8_t>(w);
+                  if (DepthwiseHasLowerWeights(p, l)) {  // (0, w0, w1, w2) after the tables
+                    uint8_t* lower = block_base + ((static_cast<size_t>(kw) * groups + kTables + kx) *
+                                                       l.block + slot) * 4;
+                    lower[q + 1] = static_cast<uint8_t>(w);
+                  }
                 } else {
                   const int16_t w16 = w;
                   std::memcpy(dword + 2 * q, &w16, 2);
@@ -86,6 +102,20 @@ void DepthwisePack(const DepthwiseConv2DParams& p, const DepthwiseLayout& l,
           put(kPow2Right, int64_t{1} << (31 - rs));
           put(kPow2RightR, rs >= 1 ? int64_t{1} << (31 - rs) : 0);
           put(kHalf30, rs >= 1 ? int64_t{1} << 30 : 0);
+          put(kBiasOffset, b_value + (int64_t{1} << 30));
+          const int64_t m0 = rq.multiplier[ch];
+          put(kTwiceM, 2 * m0);
+          if (slot % 2 == 1) tables[kTwiceMOdd * l.block + slot - 1] = static_cast<int32_t>(
+              static_cast<uint32_t>(2 * m0));
+          // Only meaningful (and only used) when fast_requant holds: rs in [1, 22].
+          const int64_t addend = -(int64_t{1} << 31) * m0 + (int64_t{1} << 31) +
+                                 (rs <= 22 ? (int64_t{1} << (31 + rs)) +
+                                                 int64_t{rq.output_zero_point} * (int64_t{1} << (32 + rs))
+                                           : 0) -
+                                 (int64_t{1} << 32);
+          uint8_t* addends = reinterpret_cast<uint8_t*>(
+              tables + (slot % 2 == 0 ? kAddendEven : kAddendOdd) * l.block);
+          std::memcpy(addends + (slot / 2) * sizeof(addend), &addend, sizeof(addend));
         }
       }
     }

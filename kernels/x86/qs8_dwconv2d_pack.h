@@ -14,7 +14,10 @@
 // 4g..4g+3) or 2 int16 (the pmaddwd pair; rows 2g, 2g+1); rows past the
 // kernel height are zero. A packed block is
 //     [kernel_width * groups weight vectors of block dwords] [kTables tables of block int32]
-// preceded once by a 64-byte header.
+// preceded once by a 64-byte header. With int8 quads and a kernel height of
+// 3, a block also ends with kernel_width more weight vectors holding
+// (0, w0, w1, w2): the same interleaved rows r0..r3 then give the next
+// output row too (stride 1).
 #pragma once
 
 #include <cstddef>
@@ -44,13 +47,33 @@ enum DepthwiseTable {
   kPow2Right,    // 2^(31 - rs) as uint32
   kPow2RightR,   // rs >= 1 ? 2^(31 - rs) : 0
   kHalf30,       // rs >= 1 ? 2^30 : 0
+  // The bounded ("fast") requantization, used when every channel has
+  // rs in [1, 22], no left shift and |acc| < 2^30 (see kFastRequant*):
+  kBiasOffset,   // kBias + 2^30, so that x_b = acc + 2^30 is in [0, 2^31)
+  kTwiceM,       // 2 * M0 as uint32
+  kTwiceMOdd,    // at slot 2k: 2 * M0 of slot 2k + 1 (for vpmuludq on odd dwords)
+  kAddendEven,   // int64 at qword k: the addend A of slot 2k (see below)
+  kAddendOdd,    // int64 at qword k: A of slot 2k + 1
   kTables
 };
 
+// The bounded requantization (after the AVX-512 study in
+// ../shared/studies/requant): with x_b = acc + 2^30 in [0, 2^31), c = [acc < 0]
+// and rs >= 1, the reference's RoundingDivideByPOT(SRDHM(acc, M0), rs) + zp is
+//     floor(y / 2^(32 + rs)),  y = acc * 2M0 + 2^31 + 2^(31+rs) + zp 2^(32+rs) - c 2^32
+// (nested floors: the SRDHM nudge, RDBPOT's half and its tie-away correction
+// -c, and the zero point all move in front of one shift). The kernels form
+// P = x_b * 2M0 < 2^63 with an unsigned multiply and add
+//     A = -2^31 M0 + 2^31 + 2^(31+rs) + zp 2^(32+rs) - 2^32,
+// so P + A = y + (c - 1) 2^32 and floor(y / 2^32) = hi32(P + A) + (x_b >> 30),
+// which fits int32 (|acc M0 / 2^31| < 2^30, |zp| 2^rs <= 2^29); an arithmetic
+// shift by rs finishes. The bound is checked here at prepare time per channel:
+// |folded bias| + 128 * sum|w| < 2^30.
 struct DepthwiseHeader {
   int32_t any_left_shift;  // some channel has shift > 0
   int32_t groups;          // weight row groups per column: ceil(kernel_height / rows)
-  int32_t pad[14];
+  int32_t fast_requant;    // every channel meets the bounded requantization's conditions
+  int32_t pad[13];
 };
 static_assert(sizeof(DepthwiseHeader) == 64, "header is one cache line");
 
@@ -59,8 +82,13 @@ inline int DepthwiseGroups(const DepthwiseConv2DParams& p, const DepthwiseLayout
 }
 
 // Bytes of one packed channel block (weights and tables).
+inline bool DepthwiseHasLowerWeights(const DepthwiseConv2DParams& p, const DepthwiseLayout& l) {
+  return l.rows == 4 && p.kernel_height == 3;
+}
 inline size_t DepthwiseBlockBytes(const DepthwiseConv2DParams& p, const DepthwiseLayout& l) {
-  return (static_cast<size_t>(p.kernel_width) * DepthwiseGroups(p, l) + kTables) * l.block * 4;
+  const size_t lower = DepthwiseHasLowerWeights(p, l) ? p.kernel_width : 0;
+  return (static_cast<size_t>(p.kernel_width) * DepthwiseGroups(p, l) + kTables + lower) *
+         l.block * 4;
 }
 
 size_t DepthwisePackedBytes(const DepthwiseConv2DParams& p, const DepthwiseLayout& l);
