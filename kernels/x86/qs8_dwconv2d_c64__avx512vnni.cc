@@ -154,7 +154,8 @@ inline const int32_t* Row(const int32_t* tables, int table, int j) {
 
 // Exact requantization of int32 accumulators to the RoundingDivideByPOT
 // result (zero point and clamp come after packing), for any accumulator and
-// any shift in [-31, 30]:
+// any shift in [-31, 30]. Tables: m = M0, mask = 2^rs - 1, thr = mask >> 1,
+// rs, ls.
 //   x = acc << ls                          vpsllvd (wraps, as the reference)
 //   h = floor((x * M0 + 2^30) / 2^31)      64-bit products of the even and odd
 //                                          dwords (vpmuldq); the odd product
@@ -163,36 +164,37 @@ inline const int32_t* Row(const int32_t* tables, int table, int j) {
 //                                          merges the halves
 //   r = (h >> rs) + ((h & mask) > thr + [h < 0])   ties away from zero
 template <class V>
-typename V::T RequantGeneral(typename V::T acc, const int32_t* t, int j, bool left_shift) {
+typename V::T RequantGeneral(typename V::T acc, typename V::T m, typename V::T mask,
+                             typename V::T thr, typename V::T rs, typename V::T ls,
+                             bool left_shift) {
   using T = typename V::T;
-  if (left_shift) acc = V::Sllv32(acc, V::Load(Row(t, x86::kLeftShift, j)));
-  const T m = V::Load(Row(t, x86::kMultiplier, j));
+  if (left_shift) acc = V::Sllv32(acc, ls);
   const T nudge = V::Qwords(int64_t{1} << 30);
   const T even = V::Add64(V::MulS(acc, m), nudge);
   const T odd = V::Add64(V::MulS(V::Srl64(acc, 32), V::Srl64(m, 32)), nudge);
   const T h = V::OddFrom(V::Srl64(even, 31), V::Sll64(odd, 1));
-  const T rem = V::And(h, V::Load(Row(t, x86::kRemMask, j)));
-  const T thr = V::Sub32(V::Load(Row(t, x86::kRemThreshold, j)), V::Sra32(h, 31));
-  const T q = V::Srav32(h, V::Load(Row(t, x86::kRightShift, j)));
-  return V::AddOneWhereGreater(q, rem, thr);
+  const T rem = V::And(h, mask);
+  const T t = V::Sub32(thr, V::Sra32(h, 31));
+  return V::AddOneWhereGreater(V::Srav32(h, rs), rem, t);
 }
 
 // The bounded requantization (derivation in qs8_dwconv2d_pack.h), for
 // accumulators offset by 2^30 (xb = acc + 2^30, in [0, 2^31)); returns the
-// int32 result with the output zero point already added.
+// int32 result with the output zero point already added. Tables: m2 = 2 M0,
+// m2_odd (odd channels' 2 M0 at even dwords), the 64-bit addends of the even
+// and odd dwords, rs.
 //   P_even = xb * 2M0 + A     vpmuludq, vpaddq: hi32 = floor(y / 2^32) - [xb >= 2^30]
 //   P_odd  likewise on the odd dwords (vpsrlq 32 first)
 //   hi     = the high dwords, merged by one masked vpshufd
 //   r      = (hi + (xb >> 30)) >> rs
 template <class V>
-typename V::T RequantFast(typename V::T xb, const int32_t* t, int j) {
+typename V::T RequantFast(typename V::T xb, typename V::T m2, typename V::T m2_odd,
+                          typename V::T add_even, typename V::T add_odd, typename V::T rs) {
   using T = typename V::T;
-  const T even = V::Add64(V::MulU(xb, V::Load(Row(t, x86::kTwiceM, j))),
-                          V::Load(Row(t, x86::kAddendEven, j)));
-  const T odd = V::Add64(V::MulU(V::Srl64(xb, 32), V::Load(Row(t, x86::kTwiceMOdd, j))),
-                         V::Load(Row(t, x86::kAddendOdd, j)));
+  const T even = V::Add64(V::MulU(xb, m2), add_even);
+  const T odd = V::Add64(V::MulU(V::Srl64(xb, 32), m2_odd), add_odd);
   const T hi = V::Add32(V::HighDwords(even, odd), V::Srl32(xb, 30));
-  return V::Srav32(hi, V::Load(Row(t, x86::kRightShift, j)));
+  return V::Srav32(hi, rs);
 }
 
 struct RowContext {
@@ -294,16 +296,19 @@ void OutputRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_b
   }
   };
 
-  // Stage 2.
+  // Stage 2, one accumulator vector j (16 channels in 4 lanes) at a time
+  // over a tile of pixels, so its weights and requantization tables stay in
+  // registers and each pixel costs only its column loads; the int32 results
+  // go to a small buffer that a last pass packs to bytes:
+  //   for j: for ox: acc = bias_j + sum_kx,g vpdpbusd(col[ox*stride + kx*dil][g][j], w[kx][g][j])
+  //                  res[ox][j] = requant(acc)
+  //   for ox: packssdw(res[ox][0], res[ox][1]), packssdw(res[ox][2], res[ox][3]) -> packsswb
   const uint8_t* weights = packed_block;
   const int32_t* tables = reinterpret_cast<const int32_t*>(
       packed_block + static_cast<size_t>(kw) * groups * kBlock * 4);
-  // Fixed kernels keep their weights in registers (the output stores are
-  // char stores, which would otherwise force reloads).
-  constexpr int kHeld = kKw * kGroups * 4;
-  T held[kHeld > 0 ? kHeld : 1];
-  for (int v = 0; v < kHeld; ++v) held[v] = V::Load(weights + v * 64);
-  auto weight = [&](int v) { return kHeld > 0 ? held[v] : V::Load(weights + v * 64); };
+  const uint8_t* lower = kTwoRows
+      ? packed_block + static_cast<size_t>(kw * groups + x86::kTables) * kBlock * 4
+      : nullptr;
   const RequantParams& rq = p.requant;
   const T zero_point = V::Words(static_cast<int16_t>(rq.output_zero_point));
   const T qmin = V::Bytes(static_cast<int8_t>(rq.qmin));
@@ -311,85 +316,81 @@ void OutputRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_b
   const int bias_table = kFast ? x86::kBiasOffset : x86::kBias;
   const size_t col_step = static_cast<size_t>(p.stride_width) * groups * 4 * 64;
   const size_t tap_step = static_cast<size_t>(p.dilation_width) * groups * 4 * 64;
+  constexpr int kRows = kTwoRows ? 2 : 1;
+  alignas(64) uint8_t results[kRows][kTile][4][64];
+  const size_t next_row = static_cast<size_t>(p.output_width) * channels;
 
-  auto accumulate = [&](int ox, T acc[4]) {
-    for (int j = 0; j < 4; ++j) acc[j] = V::Load(Row(tables, bias_table, j));
-    const uint8_t* c = ctx.cols + ox * col_step;
-    int v = 0;
-    for (int kx = 0; kx < kw; ++kx, c += tap_step) {
-      for (int g = 0; g < groups; ++g, v += 4) {
-        for (int j = 0; j < 4; ++j) {
-          acc[j] = V::Dot(acc[j], V::Load(c + (4 * g + j) * 64), weight(v + j));
-        }
-      }
-    }
-  };
-  auto finish = [&](const T acc[4]) {
-    T r[4];
-    for (int j = 0; j < 4; ++j) {
-      r[j] = kFast ? RequantFast<V>(acc[j], tables, j)
-                   : RequantGeneral<V>(acc[j], tables, j, ctx.left_shift);
-    }
-    // Lane L: r0 holds channels 16L+0..3, r1 16L+4..7, ...: the in-lane
-    // packs put all channels back in natural order.
-    T lo = V::Packs32(r[0], r[1]);
-    T hi = V::Packs32(r[2], r[3]);
-    if (!kFast) {  // the fast path added the zero point already
-      lo = V::AddSat16(lo, zero_point);
-      hi = V::AddSat16(hi, zero_point);
-    }
-    return V::Clamp8(V::Packs16(lo, hi), qmin, qmax);
-  };
-  auto store = [&](int8_t* out, T q) {
-    if (full) {
-      V::Store(out, q);
-    } else {
-      V::StoreBytes(out, load_mask, q);
-    }
-  };
-
-  // Column tiles keep the interleaved columns in L1 (kTile outputs need
-  // (kTile - 1) * stride + (kernel_width - 1) * dilation + 1 columns).
+  // Column tiles keep the interleaved columns and the results in L1 (kTile
+  // outputs need (kTile - 1) * stride + (kernel_width - 1) * dilation + 1 columns).
   int8_t* out_row = ctx.out_image + static_cast<size_t>(oy) * p.output_width * channels + c0;
   for (int ox0 = 0; ox0 < p.output_width; ox0 += kTile) {
     const int ox1 = ox0 + kTile < p.output_width ? ox0 + kTile : p.output_width;
+    const int count = ox1 - ox0;
     build_columns(ox0 * p.stride_width,
                   (ox1 - 1) * p.stride_width + (kw - 1) * p.dilation_width + 1);
-    int8_t* out = out_row + static_cast<size_t>(ox0) * channels;
-    if (kTwoRows) {
-      const uint8_t* lower = packed_block + static_cast<size_t>(kw * groups + x86::kTables) * kBlock * 4;
-      const size_t next_row = static_cast<size_t>(p.output_width) * channels;
-      for (int ox = ox0; ox < ox1; ++ox, out += channels) {
-        T top[4], bottom[4];
-        accumulate(ox - ox0, top);
-        for (int j = 0; j < 4; ++j) bottom[j] = V::Load(Row(tables, bias_table, j));
-        const uint8_t* c = ctx.cols + (ox - ox0) * col_step;
-        for (int kx = 0; kx < kw; ++kx, c += tap_step) {
-          for (int j = 0; j < 4; ++j) {
-            bottom[j] = V::Dot(bottom[j], V::Load(c + j * 64), V::Load(lower + (kx * 4 + j) * 64));
+    for (int j = 0; j < 4; ++j) {
+      const T bias = V::Load(Row(tables, bias_table, j));
+      constexpr int kHeld = kKw * kGroups;
+      T w[kHeld > 0 ? kHeld : 1], wl[kTwoRows && kHeld > 0 ? kHeld : 1];
+      for (int v = 0; v < kHeld; ++v) w[v] = V::Load(weights + (v * 4 + j) * 64);
+      if (kTwoRows) {
+        for (int v = 0; v < kHeld; ++v) wl[v] = V::Load(lower + (v * 4 + j) * 64);
+      }
+      auto weight = [&](int v) { return kHeld > 0 ? w[v] : V::Load(weights + (v * 4 + j) * 64); };
+      // This j's tables, loaded once (the int32 result stores below could
+      // alias them as far as the compiler knows).
+      T t0, t1, t2, t3, t4;
+      if (kFast) {
+        t0 = V::Load(Row(tables, x86::kTwiceM, j));
+        t1 = V::Load(Row(tables, x86::kTwiceMOdd, j));
+        t2 = V::Load(Row(tables, x86::kAddendEven, j));
+        t3 = V::Load(Row(tables, x86::kAddendOdd, j));
+        t4 = V::Load(Row(tables, x86::kRightShift, j));
+      } else {
+        t0 = V::Load(Row(tables, x86::kMultiplier, j));
+        t1 = V::Load(Row(tables, x86::kRemMask, j));
+        t2 = V::Load(Row(tables, x86::kRemThreshold, j));
+        t3 = V::Load(Row(tables, x86::kRightShift, j));
+        t4 = V::Load(Row(tables, x86::kLeftShift, j));
+      }
+      auto requant = [&](T acc) -> T {
+        if (kFast) return RequantFast<V>(acc, t0, t1, t2, t3, t4);
+        return RequantGeneral<V>(acc, t0, t1, t2, t3, t4, ctx.left_shift);
+      };
+      const uint8_t* c = ctx.cols + j * 64;
+      for (int i = 0; i < count; ++i, c += col_step) {
+        T acc = bias, acc_lower = bias;
+        const uint8_t* ck = c;
+        int v = 0;
+        for (int kx = 0; kx < kw; ++kx, ck += tap_step) {
+          for (int g = 0; g < groups; ++g, ++v) {
+            const T x = V::Load(ck + g * 4 * 64);
+            acc = V::Dot(acc, x, weight(v));
+            if (kTwoRows) acc_lower = V::Dot(acc_lower, x, wl[v]);
           }
         }
-        const T q0 = finish(top);
-        const T q1 = finish(bottom);
-        store(out, q0);
-        store(out + next_row, q1);
+        V::Store(results[0][i][j], requant(acc));
+        if (kTwoRows) V::Store(results[kRows - 1][i][j], requant(acc_lower));
       }
-      continue;
     }
-    int ox = ox0;
-    for (; ox + 2 <= ox1; ox += 2, out += 2 * channels) {
-      T acc0[4], acc1[4];
-      accumulate(ox - ox0, acc0);
-      accumulate(ox - ox0 + 1, acc1);
-      const T q0 = finish(acc0);
-      const T q1 = finish(acc1);
-      store(out, q0);
-      store(out + channels, q1);
-    }
-    if (ox < ox1) {
-      T acc0[4];
-      accumulate(ox - ox0, acc0);
-      store(out, finish(acc0));
+    // Lane L: results j = 0 hold channels 16L+0..3, j = 1 16L+4..7, ...: the
+    // in-lane packs put all channels back in natural order.
+    for (int r = 0; r < kRows; ++r) {
+      int8_t* out = out_row + r * next_row + static_cast<size_t>(ox0) * channels;
+      for (int i = 0; i < count; ++i, out += channels) {
+        T lo = V::Packs32(V::Load(results[r][i][0]), V::Load(results[r][i][1]));
+        T hi = V::Packs32(V::Load(results[r][i][2]), V::Load(results[r][i][3]));
+        if (!kFast) {  // the fast path added the zero point already
+          lo = V::AddSat16(lo, zero_point);
+          hi = V::AddSat16(hi, zero_point);
+        }
+        const T q = V::Clamp8(V::Packs16(lo, hi), qmin, qmax);
+        if (full) {
+          V::Store(out, q);
+        } else {
+          V::StoreBytes(out, load_mask, q);
+        }
+      }
     }
   }
 }
