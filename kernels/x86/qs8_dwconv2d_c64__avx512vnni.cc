@@ -223,7 +223,8 @@ struct RowContext {
 // give output rows oy (weights (w0, w1, w2, 0)) and oy + 1 ((0, w0, w1, w2)),
 // halving the interleaving work.
 template <class V, int kKw, int kGroups, bool kFast, bool kTwoRows = false>
-void OutputRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_block) {
+void OutputRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_block,
+               int ox_begin, int ox_end) {
   using T = typename V::T;
   using Mask = typename V::ByteMask;
   const DepthwiseConv2DParams& p = *ctx.p;
@@ -323,8 +324,8 @@ void OutputRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_b
   // Column tiles keep the interleaved columns and the results in L1 (kTile
   // outputs need (kTile - 1) * stride + (kernel_width - 1) * dilation + 1 columns).
   int8_t* out_row = ctx.out_image + static_cast<size_t>(oy) * p.output_width * channels + c0;
-  for (int ox0 = 0; ox0 < p.output_width; ox0 += kTile) {
-    const int ox1 = ox0 + kTile < p.output_width ? ox0 + kTile : p.output_width;
+  for (int ox0 = ox_begin; ox0 < ox_end; ox0 += kTile) {
+    const int ox1 = ox0 + kTile < ox_end ? ox0 + kTile : ox_end;
     const int count = ox1 - ox0;
     build_columns(ox0 * p.stride_width,
                   (ox1 - 1) * p.stride_width + (kw - 1) * p.dilation_width + 1);
@@ -395,7 +396,7 @@ void OutputRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_b
   }
 }
 
-using RowFn = void (*)(const RowContext&, int, int, const uint8_t*);
+using RowFn = void (*)(const RowContext&, int, int, const uint8_t*, int, int);
 
 template <class V>
 RowFn SelectRow(int kernel_width, int groups, bool fast) {
@@ -443,16 +444,20 @@ void Run(const DepthwiseConv2DParams& p, const int8_t* input, const int8_t* filt
   for (int n = 0; n < p.batch; ++n) {
     ctx.image = input + static_cast<size_t>(n) * p.input_height * p.input_width * channels;
     ctx.out_image = output + static_cast<size_t>(n) * p.output_height * p.output_width * channels;
+    // Column tiles outermost within a row, so all blocks of a tile find its
+    // input columns in L1 (three 112x96 input rows alone would fill it).
     for (int oy = 0; oy < p.output_height;) {
-      if (two_rows && oy + 1 < p.output_height) {
-        for (int b = 0; b + 1 < blocks; ++b) pair(ctx, oy, b, blocks_base + b * block_bytes);
-        last_pair(ctx, oy, blocks - 1, blocks_base + (blocks - 1) * block_bytes);
-        oy += 2;
-        continue;
+      const bool paired = two_rows && oy + 1 < p.output_height;
+      const RowFn full_fn = paired ? pair : row;
+      const RowFn last_fn = paired ? last_pair : last_row;
+      for (int ox0 = 0; ox0 < p.output_width; ox0 += kTile) {
+        const int ox1 = ox0 + kTile < p.output_width ? ox0 + kTile : p.output_width;
+        for (int b = 0; b + 1 < blocks; ++b) {
+          full_fn(ctx, oy, b, blocks_base + b * block_bytes, ox0, ox1);
+        }
+        last_fn(ctx, oy, blocks - 1, blocks_base + (blocks - 1) * block_bytes, ox0, ox1);
       }
-      for (int b = 0; b + 1 < blocks; ++b) row(ctx, oy, b, blocks_base + b * block_bytes);
-      last_row(ctx, oy, blocks - 1, blocks_base + (blocks - 1) * block_bytes);
-      ++oy;
+      oy += paired ? 2 : 1;
     }
   }
 }
