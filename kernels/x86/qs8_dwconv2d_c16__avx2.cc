@@ -42,6 +42,23 @@ inline __m256i RequantToInt32(__m256i acc, const int32_t* t, int j, bool left_sh
   return _mm256_sub_epi32(q, _mm256_cmpgt_epi32(rem, thr));
 }
 
+// The bounded requantization (derivation in qs8_dwconv2d_pack.h) of 8
+// accumulators offset by 2^30 (xb = acc + 2^30, in [0, 2^31)), returning the
+// result with the output zero point added:
+//   P_even = xb * 2M0 + A, P_odd likewise (vpmuludq, vpaddq);
+//   hi = their high dwords (vpshufd + vpblendd); r = (hi + (xb >> 30)) >> rs.
+inline __m256i RequantFast(__m256i xb, const int32_t* t, int j) {
+  const int off = j * 8;
+  const __m256i even = _mm256_add_epi64(_mm256_mul_epu32(xb, Load(t + x86::kTwiceM * kBlock + off)),
+                                        Load(t + x86::kAddendEven * kBlock + off));
+  const __m256i odd = _mm256_add_epi64(
+      _mm256_mul_epu32(_mm256_srli_epi64(xb, 32), Load(t + x86::kTwiceMOdd * kBlock + off)),
+      Load(t + x86::kAddendOdd * kBlock + off));
+  const __m256i hi = _mm256_blend_epi32(_mm256_shuffle_epi32(even, 0xF5), odd, 0xAA);
+  return _mm256_srav_epi32(_mm256_add_epi32(hi, _mm256_srli_epi32(xb, 30)),
+                           Load(t + x86::kRightShift * kBlock + off));
+}
+
 struct RowContext {
   const DepthwiseConv2DParams* p;
   const int8_t* image;
@@ -67,7 +84,7 @@ inline __m256i LoadRow16(const int8_t* src, int valid) {
 //  2. multiply-add: each output pixel sums kernel_width x groups vpmaddwd per
 //     accumulator vector over its columns, then requantizes.
 // kKw, kGroups = 0 select the general (runtime) loop.
-template <int kKw, int kGroups>
+template <int kKw, int kGroups, bool kFast>
 void Row(const RowContext& ctx, int oy, int block, const uint8_t* packed_block) {
   const DepthwiseConv2DParams& p = *ctx.p;
   const int kw = kKw != 0 ? kKw : p.kernel_width;
@@ -107,8 +124,9 @@ void Row(const RowContext& ctx, int oy, int block, const uint8_t* packed_block) 
   const __m256i zero_point = _mm256_set1_epi16(static_cast<int16_t>(rq.output_zero_point));
   const __m128i qmin = _mm_set1_epi8(static_cast<char>(rq.qmin));
   const __m128i qmax = _mm_set1_epi8(static_cast<char>(rq.qmax));
-  const __m256i bias0 = Load(tables + 0);
-  const __m256i bias1 = Load(tables + 8);
+  const int32_t* bias = tables + (kFast ? x86::kBiasOffset : x86::kBias) * kBlock;
+  const __m256i bias0 = Load(bias + 0);
+  const __m256i bias1 = Load(bias + 8);
   const int col_step = p.stride_width * groups * 2;
   const int tap_step = p.dilation_width * groups * 2;
   int8_t* out = ctx.out_image + static_cast<size_t>(oy) * p.output_width * channels + c0;
@@ -124,10 +142,13 @@ void Row(const RowContext& ctx, int oy, int block, const uint8_t* packed_block) 
                                                         _mm256_loadu_si256(w + 1)));
       }
     }
-    const __m256i r0 = RequantToInt32(acc0, tables, 0, ctx.left_shift);
-    const __m256i r1 = RequantToInt32(acc1, tables, 1, ctx.left_shift);
+    const __m256i r0 = kFast ? RequantFast(acc0, tables, 0)
+                             : RequantToInt32(acc0, tables, 0, ctx.left_shift);
+    const __m256i r1 = kFast ? RequantFast(acc1, tables, 1)
+                             : RequantToInt32(acc1, tables, 1, ctx.left_shift);
     // Lane L: r0 holds channels 8L+0..3, r1 8L+4..7: packssdw restores order.
-    const __m256i words = _mm256_adds_epi16(_mm256_packs_epi32(r0, r1), zero_point);
+    __m256i words = _mm256_packs_epi32(r0, r1);
+    if (!kFast) words = _mm256_adds_epi16(words, zero_point);  // fast: added already
     __m128i q = _mm_packs_epi16(_mm256_castsi256_si128(words), _mm256_extracti128_si256(words, 1));
     q = _mm_min_epi8(_mm_max_epi8(q, qmin), qmax);
     if (valid == kBlock) {
@@ -159,9 +180,11 @@ void Run(const DepthwiseConv2DParams& p, const int8_t* input, const int8_t* filt
   ctx.zeros = zeros;
   ctx.cols = reinterpret_cast<__m256i*>(zeros + 64);
 
-  void (*row)(const RowContext&, int, int, const uint8_t*) = Row<0, 0>;
-  if (p.kernel_width == 3 && ctx.groups == 2) row = Row<3, 2>;
-  if (p.kernel_width == 5 && ctx.groups == 3) row = Row<5, 3>;
+  const bool fast = header->fast_requant != 0;
+  void (*row)(const RowContext&, int, int, const uint8_t*) =
+      fast ? Row<0, 0, true> : Row<0, 0, false>;
+  if (p.kernel_width == 3 && ctx.groups == 2) row = fast ? Row<3, 2, true> : Row<3, 2, false>;
+  if (p.kernel_width == 5 && ctx.groups == 3) row = fast ? Row<5, 3, true> : Row<5, 3, false>;
 
   const int channels = p.input_channels;
   const int blocks = (channels + kBlock - 1) / kBlock;
