@@ -358,20 +358,38 @@ void OutputRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_b
         if (kFast) return RequantFast<V>(acc, t0, t1, t2, t3, t4);
         return RequantGeneral<V>(acc, t0, t1, t2, t3, t4, ctx.left_shift);
       };
-      const uint8_t* c = ctx.cols + j * 64;
-      for (int i = 0; i < count; ++i, c += col_step) {
-        T acc = bias, acc_lower = bias;
-        const uint8_t* ck = c;
+      const uint8_t* cols_j = ctx.cols + j * 64;
+      auto accumulate = [&](int i, T* acc, T* acc_lower) {
+        *acc = bias;
+        *acc_lower = bias;
+        const uint8_t* ck = cols_j + i * col_step;
         int v = 0;
         for (int kx = 0; kx < kw; ++kx, ck += tap_step) {
           for (int g = 0; g < groups; ++g, ++v) {
             const T x = V::Load(ck + g * 4 * 64);
-            acc = V::Dot(acc, x, weight(v));
-            if (kTwoRows) acc_lower = V::Dot(acc_lower, x, wl[v]);
+            *acc = V::Dot(*acc, x, weight(v));
+            if (kTwoRows) *acc_lower = V::Dot(*acc_lower, x, wl[v]);
           }
         }
-        V::Store(results[0][i][j], requant(acc));
-        if (kTwoRows) V::Store(results[kRows - 1][i][j], requant(acc_lower));
+      };
+      // Two pixels per step: independent dependency chains side by side.
+      int i = 0;
+      for (; i + 2 <= count; i += 2) {
+        T a0, l0, a1, l1;
+        accumulate(i, &a0, &l0);
+        accumulate(i + 1, &a1, &l1);
+        V::Store(results[0][i][j], requant(a0));
+        V::Store(results[0][i + 1][j], requant(a1));
+        if (kTwoRows) {
+          V::Store(results[kRows - 1][i][j], requant(l0));
+          V::Store(results[kRows - 1][i + 1][j], requant(l1));
+        }
+      }
+      if (i < count) {
+        T a0, l0;
+        accumulate(i, &a0, &l0);
+        V::Store(results[0][i][j], requant(a0));
+        if (kTwoRows) V::Store(results[kRows - 1][i][j], requant(l0));
       }
     }
     // Lane L: results j = 0 hold channels 16L+0..3, j = 1 16L+4..7, ...: the
