@@ -91,6 +91,10 @@ foreach(dir LIBDIR INCLUDEDIR)
   endif()
 endforeach()
 set(OCTET_PC_LIBS_PRIVATE "")
+if(OCTET_WITH_XNNPACK)
+  # No .pc files for them in Debian: name the libraries directly.
+  string(APPEND OCTET_PC_LIBS_PRIVATE " -lXNNPACK -lpthreadpool")
+endif()
 foreach(lib IN LISTS OCTET_CXX_RUNTIME_LIBS)
   string(APPEND OCTET_PC_LIBS_PRIVATE " -l${lib}")
 endforeach()
@@ -101,7 +105,7 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/octet.pc
   COMPONENT octet_Development)
 
 # --- tools --------------------------------------------------------------------
-foreach(tool bench_model octet-convert)
+foreach(tool bench_model octet-run octet-convert)
   if(TARGET ${tool})
     if(NOT OCTET_STATIC)
       # Finds the shared liboctet in the prefix it is installed to.

@@ -5,6 +5,8 @@
 
 #include "kernels/reference.h"
 #include "kernels/requant.h"
+#include "kernels/reference_ops.h"
+#include "kernels/scalar/broadcast_loop.h"
 
 namespace octet {
 
@@ -56,6 +58,26 @@ void qs8_add__scalar(const AddParams& p, size_t n, const int8_t* a, const int8_t
     out[i] = RequantizeToInt8(scaled_a + scaled_b, p.output_multiplier, p.output_shift,
                               p.output_zero_point, p.qmin, p.qmax);
   }
+}
+
+}  // namespace octet
+
+namespace octet {
+
+// The same arithmetic as qs8_add__scalar over a broadcast shape; rows where
+// both inputs are contiguous go through qs8_add__scalar itself.
+void qs8_add_broadcast__scalar(const AddParams& p, const BroadcastShape& s, const int8_t* a,
+                               const int8_t* b, int8_t* out) {
+  scalar::ForEachBroadcastRow(s, [&](int64_t ia, int64_t ib, int64_t io, int64_t n, int64_t da,
+                                     int64_t db) {
+    if (da == 1 && db == 1) {
+      qs8_add__scalar(p, static_cast<size_t>(n), a + ia, b + ib, out + io);
+      return;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      qs8_add__scalar(p, 1, a + ia + i * da, b + ib + i * db, out + io + i);
+    }
+  });
 }
 
 }  // namespace octet

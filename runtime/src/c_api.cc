@@ -8,6 +8,7 @@
 #include "interpreter.h"
 #include "model.h"
 #include "octet/octet.h"
+#include "xnnpack_backend.h"
 
 struct octet_model {
   std::unique_ptr<octet::rt::Model> model;
@@ -51,6 +52,7 @@ void octet_interpreter_options_init(octet_interpreter_options* options) {
   options->num_threads = 1;
   options->arena = nullptr;
   options->arena_bytes = 0;
+  options->backend = OCTET_BACKEND_OCTET;
 }
 
 const char* octet_version(void) { return "0.1.0"; }
@@ -83,6 +85,38 @@ octet_status octet_isa_from_name(const char* name, octet_isa* isa) {
 }
 
 const char* octet_cpu_name(void) { return octet::rt::CpuName(); }
+
+const char* octet_backend_name(octet_backend backend) {
+  int value = 0;
+  std::memcpy(&value, &backend, sizeof value);
+  switch (value) {
+    case OCTET_BACKEND_OCTET: return "octet";
+    case OCTET_BACKEND_XNNPACK: return "xnnpack";
+  }
+  return "unknown";
+}
+
+octet_status octet_backend_from_name(const char* name, octet_backend* backend) {
+  if (name && backend) {
+    for (const octet_backend b : {OCTET_BACKEND_OCTET, OCTET_BACKEND_XNNPACK}) {
+      if (std::strcmp(name, octet_backend_name(b)) == 0) {
+        *backend = b;
+        return OCTET_OK;
+      }
+    }
+  }
+  g_last_error = std::string("\"") + (name ? name : "(null)") +
+                 "\" is not a backend (octet, xnnpack)";
+  return OCTET_ERROR_INVALID_ARGUMENT;
+}
+
+int octet_backend_available(octet_backend backend) {
+  int value = 0;
+  std::memcpy(&value, &backend, sizeof value);
+  if (value == OCTET_BACKEND_OCTET) return 1;
+  if (value == OCTET_BACKEND_XNNPACK) return octet::rt::XnnpackBuilt() ? 1 : 0;
+  return 0;
+}
 
 int octet_isa_available(octet_isa isa) {
   int value = 0;
@@ -144,6 +178,15 @@ static octet_status ConvertOptions(const octet_interpreter_options* options,
     return OCTET_ERROR_INVALID_ARGUMENT;
   }
   opts.isa = static_cast<octet_isa>(isa);
+  int backend = 0;
+  static_assert(sizeof(octet_backend) == sizeof(int), "octet_backend is an int-sized enum");
+  std::memcpy(&backend, &options->backend, sizeof backend);
+  if (backend < OCTET_BACKEND_OCTET || backend > OCTET_BACKEND_XNNPACK) {
+    g_last_error = "octet_interpreter_options.backend is " + std::to_string(backend) +
+                   ", not an octet_backend value";
+    return OCTET_ERROR_INVALID_ARGUMENT;
+  }
+  opts.backend = static_cast<octet_backend>(backend);
   opts.num_threads = options->num_threads;
   opts.arena = options->arena;
   opts.arena_bytes = options->arena_bytes;
@@ -310,6 +353,58 @@ octet_status octet_tensor_copy_to_buffer(const octet_tensor* tensor, void* data,
     return OCTET_ERROR_INVALID_ARGUMENT;
   }
   std::memcpy(data, tensor->data, size);
+  return OCTET_OK;
+}
+
+// --- introspection and profiling ---------------------------------------------
+
+int octet_interpreter_op_count(const octet_interpreter* interpreter) {
+  return interpreter ? interpreter->interp->op_count() : 0;
+}
+
+octet_status octet_interpreter_op_info(const octet_interpreter* interpreter, int index,
+                                       octet_op_info* info) {
+  if (!interpreter || !info) {
+    g_last_error = "octet_interpreter_op_info: interpreter and info must not be null";
+    return OCTET_ERROR_INVALID_ARGUMENT;
+  }
+  octet::rt::Interpreter& interp = *interpreter->interp;
+  if (index < 0 || index >= interp.op_count()) {
+    interp.error() = "operator index " + std::to_string(index) +
+                     " is out of range (the model has " + std::to_string(interp.op_count()) + ")";
+    return OCTET_ERROR_INVALID_ARGUMENT;
+  }
+  const octet::rt::Interpreter::OpInfo& op = interp.op_info(index);
+  *info = octet_op_info{};
+  info->type = op.type;
+  info->name = op.name.c_str();
+  info->kernel = interp.op(index).kernel_name();
+  info->output_name = "";
+  if (op.output >= 0) {
+    const octet_tensor& out = *interp.tensor(op.output);
+    info->output_name = out.name.c_str();
+    info->output_num_dims = static_cast<int>(out.shape.size());
+    for (int d = 0; d < info->output_num_dims && d < OCTET_OP_INFO_MAX_DIMS; ++d) {
+      info->output_dims[d] = out.shape[d];
+    }
+  }
+  info->macs = interp.op(index).macs();
+  return OCTET_OK;
+}
+
+octet_status octet_interpreter_invoke_profiled(octet_interpreter* interpreter, uint64_t* op_ns,
+                                               size_t op_ns_count) {
+  if (!interpreter || !op_ns) {
+    g_last_error = "octet_interpreter_invoke_profiled: interpreter and op_ns must not be null";
+    return OCTET_ERROR_INVALID_ARGUMENT;
+  }
+  octet::rt::Interpreter& interp = *interpreter->interp;
+  if (op_ns_count < static_cast<size_t>(interp.op_count())) {
+    interp.error() = "op_ns holds " + std::to_string(op_ns_count) + " entries, the model has " +
+                     std::to_string(interp.op_count()) + " operators";
+    return OCTET_ERROR_INVALID_ARGUMENT;
+  }
+  interp.InvokeProfiled(op_ns);
   return OCTET_OK;
 }
 

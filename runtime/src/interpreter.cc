@@ -2,11 +2,13 @@
 #include "interpreter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
 
 #include "ops.h"
+#include "xnnpack_backend.h"
 
 namespace octet::rt {
 namespace {
@@ -112,12 +114,25 @@ Status Interpreter::Create(const Model& model, const InterpreterOptions& options
   interp->inputs_.assign(g.inputs()->begin(), g.inputs()->end());
   interp->outputs_.assign(g.outputs()->begin(), g.outputs()->end());
 
-  // Operators.
+  // Operators. The XNNPACK backend takes the ops it runs; octet's kernels
+  // run the rest.
+  if (options.backend == OCTET_BACKEND_XNNPACK) {
+    OCTET_RETURN_IF_ERROR(CreateXnnpackContext(options.num_threads, &interp->xnnpack_));
+  }
   for (int i = 0; i < static_cast<int>(g.operators()->size()); ++i) {
     std::unique_ptr<PreparedOp> op;
-    OCTET_RETURN_IF_ERROR(PrepareOp(model, i, interp->tensors_, interp->kernels_, &op));
+    if (interp->xnnpack_) {
+      OCTET_RETURN_IF_ERROR(PrepareXnnpackOp(model, i, interp->tensors_, interp->xnnpack_.get(), &op));
+    }
+    if (!op) OCTET_RETURN_IF_ERROR(PrepareOp(model, i, interp->tensors_, interp->kernels_, &op));
     interp->persistent_bytes_ += op->persistent_bytes();
     interp->ops_.push_back(std::move(op));
+    const schema::Operator& o = *g.operators()->Get(i);
+    OpInfo info;
+    info.type = schema::EnumNameOpType(o.type());
+    info.name = o.name() ? o.name()->str() : std::string();
+    info.output = o.outputs()->size() > 0 ? o.outputs()->Get(0) : -1;
+    interp->op_info_.push_back(std::move(info));
   }
 
   // Arena: activations by lifetime, plus each op's scratch for its own step.
@@ -164,12 +179,31 @@ Status Interpreter::Create(const Model& model, const InterpreterOptions& options
   for (size_t r = activation_count; r < lifetimes.requests.size(); ++r) {
     interp->ops_[scratch_op[r - activation_count]]->set_scratch(interp->arena_ + plan.offsets[r]);
   }
+  // Ops that bind data pointers ahead of time may allocate doing so (the
+  // XNNPACK backend's indirection buffers): count that as persistent too.
+  interp->persistent_bytes_ = 0;
+  for (auto& op : interp->ops_) {
+    OCTET_RETURN_IF_ERROR(op->Bind());
+    interp->persistent_bytes_ += op->persistent_bytes();
+  }
   *out = std::move(interp);
   return Status::Ok();
 }
 
 void Interpreter::Invoke() {
   for (auto& op : ops_) op->Invoke();
+}
+
+void Interpreter::InvokeProfiled(uint64_t* op_ns) {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start = Clock::now();
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    ops_[i]->Invoke();
+    const Clock::time_point end = Clock::now();
+    op_ns[i] = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
+    start = end;
+  }
 }
 
 }  // namespace octet::rt

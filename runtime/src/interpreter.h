@@ -41,13 +41,21 @@ class PreparedOp {
   // the planner put it (called once, after planning, when the size is > 0).
   virtual size_t scratch_bytes() const { return 0; }
   virtual void set_scratch(void* scratch) { (void)scratch; }
+  // Multiply-accumulates per invoke, for profiles (0: an op without weights).
+  virtual uint64_t macs() const { return 0; }
+  // Called once after every tensor has its place in the arena, for ops
+  // that bind data pointers ahead of time (the XNNPACK backend's setup).
+  virtual Status Bind() { return Status::Ok(); }
 };
+
+class XnnpackContext;
 
 struct InterpreterOptions {
   octet_isa isa = OCTET_ISA_AUTO;
   int num_threads = 1;
   void* arena = nullptr;
   size_t arena_bytes = 0;
+  octet_backend backend = OCTET_BACKEND_OCTET;
   // Prepare and plan only, allocating no arena (for octet_model_arena_bytes).
   bool plan_only = false;
 };
@@ -77,6 +85,9 @@ class Interpreter {
                        std::unique_ptr<Interpreter>* out);
 
   void Invoke();
+  // Invoke with a steady-clock reading around each operator: op_ns[i] gets
+  // operator i's nanoseconds. A separate loop, so Invoke() gains no work.
+  void InvokeProfiled(uint64_t* op_ns);
 
   int input_count() const { return static_cast<int>(inputs_.size()); }
   int output_count() const { return static_cast<int>(outputs_.size()); }
@@ -86,6 +97,13 @@ class Interpreter {
   int tensor_count() const { return static_cast<int>(tensors_.size()); }
   int op_count() const { return static_cast<int>(ops_.size()); }
   const PreparedOp& op(int i) const { return *ops_[i]; }
+  // What profiles print about operator i (from the model, kept at prepare).
+  struct OpInfo {
+    const char* type = "";  // schema enum name, static storage
+    std::string name;
+    int output = -1;        // first output tensor, -1 if none
+  };
+  const OpInfo& op_info(int i) const { return op_info_[i]; }
 
   size_t arena_bytes() const { return arena_bytes_; }
   size_t arena_lower_bound_bytes() const { return arena_lower_bound_bytes_; }
@@ -99,9 +117,13 @@ class Interpreter {
   Interpreter() = default;
 
   KernelTable kernels_;
+  // XNNPACK backend state (thread pool), null for the octet backend. Declared
+  // before ops_ so the operators are destroyed first.
+  std::shared_ptr<XnnpackContext> xnnpack_;
   std::vector<octet_tensor> tensors_;
   std::vector<int> inputs_, outputs_;
   std::vector<std::unique_ptr<PreparedOp>> ops_;
+  std::vector<OpInfo> op_info_;
   std::unique_ptr<uint8_t[], void (*)(uint8_t*)> owned_arena_{nullptr, nullptr};
   uint8_t* arena_ = nullptr;
   size_t arena_bytes_ = 0;

@@ -10,6 +10,7 @@
 
 #include "kernels/reference.h"
 #include "kernels/requant.h"
+#include "ops_common.h"
 
 namespace octet::rt {
 namespace {
@@ -110,6 +111,19 @@ struct ChannelData {
 
 void FreeAligned(void* p) { std::free(p); }
 
+// Multiply-accumulates per invoke, for profiles.
+uint64_t Macs(const Conv2DParams& p) {
+  return uint64_t(p.batch) * p.output_height * p.output_width * p.output_channels *
+         p.kernel_height * p.kernel_width * (p.input_channels / p.groups);
+}
+uint64_t Macs(const DepthwiseConv2DParams& p) {
+  return uint64_t(p.batch) * p.output_height * p.output_width * p.input_channels *
+         p.depth_multiplier * p.kernel_height * p.kernel_width;
+}
+uint64_t Macs(const FullyConnectedParams& p) {
+  return uint64_t(p.batch) * p.input_features * p.output_features;
+}
+
 // Conv, depthwise and fully connected: one input, constant filter and folded
 // bias, per-channel requantization, and whatever the chosen kernel packs.
 template <typename Params, typename Kernel>
@@ -147,6 +161,7 @@ class WeightedOp final : public PreparedOp {
   size_t persistent_bytes() const override { return data.bytes() + packed_bytes_; }
   size_t scratch_bytes() const override { return scratch_bytes_; }
   void set_scratch(void* scratch) override { scratch_ = scratch; }
+  uint64_t macs() const override { return Macs(params); }
 
  private:
   std::unique_ptr<void, void (*)(void*)> packed_{nullptr, FreeAligned};
@@ -324,6 +339,10 @@ Status PrepareAdd(const Model& model, const schema::Operator& op,
   const octet_tensor& a = tensors[op.inputs()->Get(0)];
   const octet_tensor& b = tensors[op.inputs()->Get(1)];
   octet_tensor& y = tensors[op.outputs()->Get(0)];
+  // Equal shapes keep the flat (dispatched) kernel; anything else broadcasts.
+  if (a.shape != y.shape || b.shape != y.shape) {
+    return PrepareBroadcastAdd(model, op, tensors, kernels, out);
+  }
   auto add = std::make_unique<AddOp>();
   if (!ComputeAddParams(a.scale, a.zero_point, b.scale, b.zero_point, y.scale, y.zero_point,
                         &add->params)) {
@@ -358,6 +377,42 @@ Status PrepareOp(const Model& model, int index, std::vector<octet_tensor>& tenso
       break;
     case schema::OpType::ADD:
       status = PrepareAdd(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::MUL: status = PrepareMul(model, op, tensors, kernels, out); break;
+    case schema::OpType::MAX_POOL_2D:
+      status = PrepareMaxPool2D(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::AVERAGE_POOL_2D:
+      status = PrepareAveragePool2D(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::GLOBAL_AVERAGE_POOL_2D:
+      status = PrepareGlobalAveragePool2D(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::CONCATENATION:
+      status = PrepareConcatenation(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::RESHAPE: status = PrepareReshape(model, op, tensors, kernels, out); break;
+    case schema::OpType::TRANSPOSE:
+      status = PrepareTranspose(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::PAD: status = PreparePad(model, op, tensors, kernels, out); break;
+    case schema::OpType::SLICE: status = PrepareSlice(model, op, tensors, kernels, out); break;
+    case schema::OpType::RESIZE_NEAREST:
+      status = PrepareResizeNearest(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::SOFTMAX: status = PrepareSoftmax(model, op, tensors, kernels, out); break;
+    case schema::OpType::LOOKUP_TABLE:
+      status = PrepareLookupTable(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::PRELU: status = PreparePRelu(model, op, tensors, kernels, out); break;
+    case schema::OpType::QUANTIZE:
+      status = PrepareQuantize(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::DEQUANTIZE:
+      status = PrepareDequantize(model, op, tensors, kernels, out);
+      break;
+    case schema::OpType::REQUANTIZE:
+      status = PrepareRequantize(model, op, tensors, kernels, out);
       break;
     default:
       status = Status::Unsupported(std::string("op type ") + schema::EnumNameOpType(op.type()) +

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "kernels/reference.h"
+#include "kernels/reference_ops.h"
 #include "kernels/requant.h"
 #include "octet/schema/octet_generated.h"
 
@@ -146,6 +147,21 @@ class Checker {
   Status CheckDepthwiseConv2D(const std::string& where, const schema::Operator& op);
   Status CheckFullyConnected(const std::string& where, const schema::Operator& op);
   Status CheckAdd(const std::string& where, const schema::Operator& op);
+  Status CheckMul(const std::string& where, const schema::Operator& op);
+  Status CheckPool2D(const std::string& where, const schema::Operator& op, bool average);
+  Status CheckGlobalAveragePool2D(const std::string& where, const schema::Operator& op);
+  Status CheckConcatenation(const std::string& where, const schema::Operator& op);
+  Status CheckReshape(const std::string& where, const schema::Operator& op);
+  Status CheckTranspose(const std::string& where, const schema::Operator& op);
+  Status CheckPad(const std::string& where, const schema::Operator& op);
+  Status CheckSlice(const std::string& where, const schema::Operator& op);
+  Status CheckResizeNearest(const std::string& where, const schema::Operator& op);
+  Status CheckSoftmax(const std::string& where, const schema::Operator& op);
+  Status CheckLookupTable(const std::string& where, const schema::Operator& op);
+  Status CheckPRelu(const std::string& where, const schema::Operator& op);
+  Status CheckQuantize(const std::string& where, const schema::Operator& op);
+  Status CheckDequantize(const std::string& where, const schema::Operator& op);
+  Status CheckRequantize(const std::string& where, const schema::Operator& op);
 
   // --- helpers for operator checks ---
   struct Spatial {
@@ -160,6 +176,14 @@ class Checker {
   Status CheckArity(const std::string& where, const schema::Operator& op, size_t inputs,
                     size_t outputs, bool last_input_optional) const;
   Status CheckInt8Activation(const std::string& where, const char* role, int index, int rank) const;
+  Status CheckFloatActivation(const std::string& where, const char* role, int index) const;
+  Status CheckBroadcast(const std::string& where, int a, int b, int y) const;
+  Status CheckSameShape(const std::string& where, int x, int y) const;
+  Status CheckSameQuantization(const std::string& where, int x, int y) const;
+  Status CheckConstantTable(const std::string& where, const char* role, int index,
+                            TensorType type) const;
+  Status CheckMultiplier(const std::string& where, const std::string& what, double m,
+                         int64_t bound) const;
   Status CheckWeights(const std::string& where, int index, const std::vector<int64_t>& shape,
                       int channel_dim, const char* channel_name) const;
   Status CheckBias(const std::string& where, int index, int64_t channels) const;
@@ -452,12 +476,43 @@ Status Checker::CheckOperator(int op_index, const schema::Operator& op) {
       return CheckFullyConnected(where, op);
     case schema::OpType::ADD:
       return CheckAdd(where, op);
-    default:
-      return Status::Unsupported(
-          Cat(where, ": operator type ", schema::EnumNameOpType(type),
-              " is not supported by this runtime yet (supported: CONV_2D, DEPTHWISE_CONV_2D, "
-              "FULLY_CONNECTED, ADD)"));
+    case schema::OpType::MUL:
+      return CheckMul(where, op);
+    case schema::OpType::MAX_POOL_2D:
+      return CheckPool2D(where, op, false);
+    case schema::OpType::AVERAGE_POOL_2D:
+      return CheckPool2D(where, op, true);
+    case schema::OpType::GLOBAL_AVERAGE_POOL_2D:
+      return CheckGlobalAveragePool2D(where, op);
+    case schema::OpType::CONCATENATION:
+      return CheckConcatenation(where, op);
+    case schema::OpType::RESHAPE:
+      return CheckReshape(where, op);
+    case schema::OpType::TRANSPOSE:
+      return CheckTranspose(where, op);
+    case schema::OpType::PAD:
+      return CheckPad(where, op);
+    case schema::OpType::SLICE:
+      return CheckSlice(where, op);
+    case schema::OpType::RESIZE_NEAREST:
+      return CheckResizeNearest(where, op);
+    case schema::OpType::SOFTMAX:
+      return CheckSoftmax(where, op);
+    case schema::OpType::LOOKUP_TABLE:
+      return CheckLookupTable(where, op);
+    case schema::OpType::PRELU:
+      return CheckPRelu(where, op);
+    case schema::OpType::QUANTIZE:
+      return CheckQuantize(where, op);
+    case schema::OpType::DEQUANTIZE:
+      return CheckDequantize(where, op);
+    case schema::OpType::REQUANTIZE:
+      return CheckRequantize(where, op);
   }
+  // Every known type is handled above; a type added to the schema later
+  // lands here until this runtime learns it.
+  return Status::Unsupported(Cat(where, ": operator type ", schema::EnumNameOpType(type),
+                                 " is not supported by this runtime yet"));
 }
 
 // --- helpers for operator checks -------------------------------------------
@@ -788,7 +843,7 @@ Status Checker::CheckFullyConnected(const std::string& where, const schema::Oper
   return CheckFusedActivation(where, o->activation(), o->clamp_min(), o->clamp_max());
 }
 
-// inputs [a, b], outputs [y], all INT8 of one shape.
+// inputs [a, b], outputs [y], all INT8; a and b equal to y or broadcast to it.
 Status Checker::CheckAdd(const std::string& where, const schema::Operator& op) {
   const schema::AddOptions* o = nullptr;
   OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::AddOptions, false, &o));
@@ -798,25 +853,7 @@ Status Checker::CheckAdd(const std::string& where, const schema::Operator& op) {
   OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input 1", b, -1));
   OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
   const Tensor& ty = T(y);
-  for (const int input : {a, b}) {
-    const Tensor& t = T(input);
-    bool same = Rank(t) == Rank(ty);
-    for (int d = 0; same && d < Rank(t); ++d) same = Dim(t, d) == Dim(ty, d);
-    if (same) continue;
-    // Numpy-style broadcasting to the output shape is a valid model this
-    // runtime cannot run yet; anything else is a broken model.
-    bool broadcastable = Rank(t) <= Rank(ty);
-    for (int d = 1; broadcastable && d <= Rank(t); ++d) {
-      const int64_t in = Dim(t, Rank(t) - d), out = Dim(ty, Rank(ty) - d);
-      broadcastable = in == out || in == 1;
-    }
-    const std::string message = Cat(where, ": input ", Describe(input), " has shape ",
-                                    ShapeString(t), " but the output has shape ", ShapeString(ty));
-    if (broadcastable) {
-      return Status::Unsupported(Cat(message, "; broadcasting is not supported yet"));
-    }
-    return Status::InvalidModel(Cat(message, "; the shapes must be equal"));
-  }
+  OCTET_RETURN_IF_ERROR(CheckBroadcast(where, a, b, y));
   AddParams params;
   if (!ComputeAddParams(Scale(T(a), 0), ZeroPoint(T(a)), Scale(T(b), 0), ZeroPoint(T(b)),
                         Scale(ty, 0), ZeroPoint(ty), &params)) {
@@ -826,6 +863,565 @@ Status Checker::CheckAdd(const std::string& where, const schema::Operator& op) {
   }
   if (!o) return Status::Ok();
   return CheckFusedActivation(where, o->activation(), o->clamp_min(), o->clamp_max());
+}
+
+// --- helpers for the operators beyond conv / fc / add ------------------------
+
+Status Checker::CheckFloatActivation(const std::string& where, const char* role,
+                                     int index) const {
+  const Tensor& t = T(index);
+  if (t.type() != TensorType::FLOAT32) {
+    return Status::InvalidModel(Cat(where, ": ", role, " ", Describe(index), " has type ",
+                                    TypeName(t.type()), ", expected FLOAT32"));
+  }
+  if (IsConstant(t)) {
+    return Status::Unsupported(Cat(where, ": ", role, " ", Describe(index),
+                                   " is a constant; constant data inputs are not supported yet"));
+  }
+  return Status::Ok();
+}
+
+// Numpy broadcasting, ranks aligned on the right: every input dim is 1 or
+// the output's, no input has a higher rank than the output, and each output
+// dim comes from at least one input.
+Status Checker::CheckBroadcast(const std::string& where, int a, int b, int y) const {
+  const Tensor &ta = T(a), &tb = T(b), &ty = T(y);
+  const int rank = Rank(ty);
+  auto dim_or_one = [](const Tensor& t, int from_right) -> int64_t {
+    return from_right < Rank(t) ? Dim(t, Rank(t) - 1 - from_right) : 1;
+  };
+  for (const int input : {a, b}) {
+    const Tensor& t = T(input);
+    bool ok = Rank(t) <= rank;
+    for (int r = 0; ok && r < Rank(t); ++r) {
+      const int64_t in = dim_or_one(t, r), out = Dim(ty, rank - 1 - r);
+      ok = in == out || in == 1;
+    }
+    if (!ok) {
+      return Status::InvalidModel(Cat(where, ": input ", Describe(input), " has shape ",
+                                      ShapeString(t), ", which does not broadcast to the output "
+                                      "shape ", ShapeString(ty)));
+    }
+  }
+  for (int r = 0; r < rank; ++r) {
+    const int64_t out = Dim(ty, rank - 1 - r);
+    if (dim_or_one(ta, r) != out && dim_or_one(tb, r) != out) {
+      return Status::InvalidModel(Cat(where, ": output shape ", ShapeString(ty),
+                                      " is not the broadcast of the input shapes ",
+                                      ShapeString(ta), " and ", ShapeString(tb)));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Checker::CheckSameShape(const std::string& where, int x, int y) const {
+  const Tensor &tx = T(x), &ty = T(y);
+  bool same = Rank(tx) == Rank(ty);
+  for (int d = 0; same && d < Rank(tx); ++d) same = Dim(tx, d) == Dim(ty, d);
+  if (!same) {
+    return Status::InvalidModel(Cat(where, ": output ", Describe(y), " has shape ",
+                                    ShapeString(ty), ", expected the input's ",
+                                    ShapeString(tx)));
+  }
+  return Status::Ok();
+}
+
+// Byte-moving operators keep the quantization: scale and zero point equal
+// (bit for bit) between input and output.
+Status Checker::CheckSameQuantization(const std::string& where, int x, int y) const {
+  const Tensor &tx = T(x), &ty = T(y);
+  if (Scale(tx, 0) != Scale(ty, 0) || ZeroPoint(tx) != ZeroPoint(ty)) {
+    return Status::InvalidModel(Cat(where, ": ", Describe(x), " (scale ", Scale(tx, 0),
+                                    ", zero point ", ZeroPoint(tx), ") and ", Describe(y),
+                                    " (scale ", Scale(ty, 0), ", zero point ", ZeroPoint(ty),
+                                    ") must have the same scale and zero point"));
+  }
+  return Status::Ok();
+}
+
+// A constant [256] table of `type` (softmax exp table, lookup table).
+Status Checker::CheckConstantTable(const std::string& where, const char* role, int index,
+                                   TensorType type) const {
+  const Tensor& t = T(index);
+  if (t.type() != type) {
+    return Status::InvalidModel(Cat(where, ": ", role, " ", Describe(index), " has type ",
+                                    TypeName(t.type()), ", expected ", TypeName(type)));
+  }
+  if (!IsConstant(t)) {
+    return Status::InvalidModel(Cat(where, ": ", role, " ", Describe(index),
+                                    " is an activation; it must be constant (buffer != 0)"));
+  }
+  if (Rank(t) != 1 || Dim(t, 0) != 256) {
+    return Status::InvalidModel(Cat(where, ": ", role, " ", Describe(index), " has shape ",
+                                    ShapeString(t), ", expected [256]"));
+  }
+  return Status::Ok();
+}
+
+// A requantization multiplier m of an accumulator bounded by `bound`:
+// representable, and bound * 2^shift < 2^31 when m >= 1 (the left shift of
+// a multiplier above one must not wrap); see ComputeScaledMultiplier.
+Status Checker::CheckMultiplier(const std::string& where, const std::string& what, double m,
+                                int64_t bound) const {
+  ScaledMultiplier scaled;
+  if (!ComputeScaledMultiplier(m, bound, &scaled)) {
+    return Status::InvalidModel(Cat(where, ": ", what, " multiplier is ", m,
+                                    ", too large to represent for accumulators up to ", bound,
+                                    " (", bound, " * multiplier must stay below 2^31)"));
+  }
+  return Status::Ok();
+}
+
+// --- checks of the operators beyond conv / fc / add ---------------------------
+
+// inputs [a, b], outputs [y], all INT8; a and b equal to y or broadcast to it.
+Status Checker::CheckMul(const std::string& where, const schema::Operator& op) {
+  const schema::MulOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::MulOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 2, 1, false));
+  const int a = op.inputs()->Get(0), b = op.inputs()->Get(1), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input 0", a, -1));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input 1", b, -1));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
+  OCTET_RETURN_IF_ERROR(CheckBroadcast(where, a, b, y));
+  MulParams params;
+  if (!ComputeMulParams(Scale(T(a), 0), ZeroPoint(T(a)), Scale(T(b), 0), ZeroPoint(T(b)),
+                        Scale(T(y), 0), ZeroPoint(T(y)), &params)) {
+    return Status::InvalidModel(Cat(where, ": input scales ", Scale(T(a), 0), " and ",
+                                    Scale(T(b), 0), " with output scale ", Scale(T(y), 0),
+                                    " give a requantization multiplier too large to represent "
+                                    "(s_a * s_b / s_y must be below 2^15)"));
+  }
+  if (!o) return Status::Ok();
+  return CheckFusedActivation(where, o->activation(), o->clamp_min(), o->clamp_max());
+}
+
+// inputs [x], outputs [y]: x [N,H,W,C], y [N,OH,OW,C]. Max pooling keeps the
+// quantization; average pooling requantizes sum / n.
+Status Checker::CheckPool2D(const std::string& where, const schema::Operator& op, bool average) {
+  const schema::Pool2DOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::Pool2DOptions, true, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, 4));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, 4));
+  const Tensor &tx = T(x), &ty = T(y);
+  if (Dim(ty, 0) != Dim(tx, 0) || Dim(ty, 3) != Dim(tx, 3)) {
+    return Status::InvalidModel(Cat(where, ": output ", Describe(y), " has shape ",
+                                    ShapeString(ty), ", expected the input's batch ", Dim(tx, 0),
+                                    " and channels ", Dim(tx, 3)));
+  }
+  const int64_t fh = o->filter_h(), fw = o->filter_w();
+  if (fh < 1 || fw < 1) {
+    return Status::InvalidModel(Cat(where, ": filter ", fh, "x", fw, ", filters must be >= 1"));
+  }
+  const Spatial s{o->stride_h(), o->stride_w(), 1, 1,
+                  o->pad_top(), o->pad_left(), o->pad_bottom(), o->pad_right()};
+  // A window entirely in the padding would have nothing to pool.
+  if (s.pad_top >= fh || s.pad_bottom >= fh || s.pad_left >= fw || s.pad_right >= fw) {
+    return Status::InvalidModel(Cat(where, ": padding (top ", s.pad_top, ", left ", s.pad_left,
+                                    ", bottom ", s.pad_bottom, ", right ", s.pad_right,
+                                    ") must be smaller than the filter ", fh, "x", fw));
+  }
+  OCTET_RETURN_IF_ERROR(
+      CheckSpatial(where, s, Dim(tx, 1), Dim(tx, 2), fh, fw, Dim(ty, 1), Dim(ty, 2)));
+  if (!average) {
+    OCTET_RETURN_IF_ERROR(CheckSameQuantization(where, x, y));
+  } else {
+    const int64_t area = fh * fw;  // both <= padded size < 2^31 ... bounded below
+    if (area > (int64_t{1} << 31) / 255) {
+      return Status::InvalidModel(Cat(where, ": filter ", fh, "x", fw,
+                                      " has too many taps for an int32 sum (at most ",
+                                      (int64_t{1} << 31) / 255, ")"));
+    }
+    const double m = static_cast<double>(Scale(tx, 0)) / Scale(ty, 0);
+    OCTET_RETURN_IF_ERROR(CheckMultiplier(where, "input scale / output scale", m, 255 * area));
+  }
+  return CheckFusedActivation(where, o->activation(), o->clamp_min(), o->clamp_max());
+}
+
+// inputs [x], outputs [y]: x [N,H,W,C], y [N,1,1,C] (keep_dims) or [N,C].
+Status Checker::CheckGlobalAveragePool2D(const std::string& where, const schema::Operator& op) {
+  const schema::GlobalAveragePool2DOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(
+      GetOptions(where, op, schema::OpOptions::GlobalAveragePool2DOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, 4));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
+  const Tensor &tx = T(x), &ty = T(y);
+  const bool keep_dims = o ? o->keep_dims() : true;
+  const std::vector<int64_t> expected =
+      keep_dims ? std::vector<int64_t>{Dim(tx, 0), 1, 1, Dim(tx, 3)}
+                : std::vector<int64_t>{Dim(tx, 0), Dim(tx, 3)};
+  bool same = Rank(ty) == static_cast<int>(expected.size());
+  for (int d = 0; same && d < Rank(ty); ++d) same = Dim(ty, d) == expected[size_t(d)];
+  if (!same) {
+    return Status::InvalidModel(Cat(where, ": output ", Describe(y), " has shape ",
+                                    ShapeString(ty), ", expected ", ShapeString(expected),
+                                    keep_dims ? " (keep_dims)" : " (keep_dims false)"));
+  }
+  const int64_t pixels = Dim(tx, 1) * Dim(tx, 2);
+  if (pixels > (int64_t{1} << 31) / 255) {
+    return Status::InvalidModel(Cat(where, ": input has ", pixels,
+                                    " pixels, too many for an int32 sum (at most ",
+                                    (int64_t{1} << 31) / 255, ")"));
+  }
+  const double m = static_cast<double>(Scale(tx, 0)) / (static_cast<double>(pixels) * Scale(ty, 0));
+  return CheckMultiplier(where, "input scale / (H * W * output scale)", m, 255 * pixels);
+}
+
+// inputs [x_0 .. x_n-1], outputs [y]: equal ranks and dims except on axis,
+// the axis sizes summing to y's; quantization equal to y's.
+Status Checker::CheckConcatenation(const std::string& where, const schema::Operator& op) {
+  const schema::ConcatenationOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::ConcatenationOptions, true, &o));
+  const size_t count = op.inputs()->size();
+  if (count < 1 || op.outputs()->size() != 1) {
+    return Status::InvalidModel(Cat(where, ": has ", count, " inputs and ", op.outputs()->size(),
+                                    " outputs, expected at least 1 and 1"));
+  }
+  const int y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
+  const Tensor& ty = T(y);
+  const int rank = Rank(ty);
+  const int64_t axis = o->axis() < 0 ? o->axis() + rank : o->axis();
+  if (axis < 0 || axis >= rank) {
+    return Status::InvalidModel(Cat(where, ": axis ", o->axis(), " is outside [", -rank, ", ",
+                                    rank, ") for the rank-", rank, " output"));
+  }
+  int64_t total = 0;
+  for (flatbuffers::uoffset_t k = 0; k < count; ++k) {
+    const int x = op.inputs()->Get(k);
+    if (x == -1) return Status::InvalidModel(Cat(where, ": input ", k, " is missing (-1)"));
+    const std::string role = Cat("input ", k);
+    OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, role.c_str(), x, rank));
+    const Tensor& tx = T(x);
+    for (int d = 0; d < rank; ++d) {
+      if (d != axis && Dim(tx, d) != Dim(ty, d)) {
+        return Status::InvalidModel(Cat(where, ": input ", Describe(x), " has shape ",
+                                        ShapeString(tx), ", which differs from the output ",
+                                        ShapeString(ty), " in dimension ", d, " (axis is ", axis,
+                                        ")"));
+      }
+    }
+    total += Dim(tx, static_cast<int>(axis));
+    OCTET_RETURN_IF_ERROR(CheckSameQuantization(where, x, y));
+  }
+  if (total != Dim(ty, static_cast<int>(axis))) {
+    return Status::InvalidModel(Cat(where, ": inputs sum to ", total, " along axis ", axis,
+                                    ", the output has ", Dim(ty, static_cast<int>(axis))));
+  }
+  OCTET_RETURN_IF_ERROR(CheckFusedActivation(where, o->activation(), o->clamp_min(),
+                                             o->clamp_max()));
+  if (o->activation() != schema::Activation::NONE) {
+    return Status::InvalidModel(Cat(where, ": fused activation ",
+                                    schema::EnumNameActivation(o->activation()),
+                                    " must be NONE (a concatenation is a byte copy)"));
+  }
+  return Status::Ok();
+}
+
+// inputs [x], outputs [y]: same element count and quantization; new_shape,
+// when given, equals y's shape (the converter resolves -1 and 0).
+Status Checker::CheckReshape(const std::string& where, const schema::Operator& op) {
+  const schema::ReshapeOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::ReshapeOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, -1));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
+  const Tensor &tx = T(x), &ty = T(y);
+  if (NumElements(tx) != NumElements(ty)) {
+    return Status::InvalidModel(Cat(where, ": input shape ", ShapeString(tx), " has ",
+                                    NumElements(tx), " elements, the output shape ",
+                                    ShapeString(ty), " has ", NumElements(ty)));
+  }
+  if (o && o->new_shape() && o->new_shape()->size() > 0) {
+    const auto& ns = *o->new_shape();
+    bool same = static_cast<int>(ns.size()) == Rank(ty);
+    for (int d = 0; same && d < Rank(ty); ++d) same = ns.Get(flatbuffers::uoffset_t(d)) == Dim(ty, d);
+    if (!same) {
+      std::vector<int64_t> v(ns.begin(), ns.end());
+      return Status::InvalidModel(Cat(where, ": new_shape ", ShapeString(v),
+                                      " differs from the output shape ", ShapeString(ty)));
+    }
+  }
+  return CheckSameQuantization(where, x, y);
+}
+
+// inputs [x], outputs [y]: y dim d = x dim perm[d].
+Status Checker::CheckTranspose(const std::string& where, const schema::Operator& op) {
+  const schema::TransposeOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::TransposeOptions, true, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, -1));
+  const Tensor &tx = T(x), &ty = T(y);
+  const int rank = Rank(tx);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, rank));
+  std::vector<int64_t> perm;
+  if (o->perm()) perm.assign(o->perm()->begin(), o->perm()->end());
+  std::vector<bool> seen(static_cast<size_t>(rank), false);
+  bool valid = static_cast<int>(perm.size()) == rank;
+  for (size_t d = 0; valid && d < perm.size(); ++d) {
+    valid = perm[d] >= 0 && perm[d] < rank && !seen[size_t(perm[d])];
+    if (valid) seen[size_t(perm[d])] = true;
+  }
+  if (!valid) {
+    return Status::InvalidModel(Cat(where, ": perm ", ShapeString(perm),
+                                    " is not a permutation of [0, ", rank, ")"));
+  }
+  std::vector<int64_t> expected;
+  for (int64_t p : perm) expected.push_back(Dim(tx, static_cast<int>(p)));
+  for (int d = 0; d < rank; ++d) {
+    if (Dim(ty, d) != expected[size_t(d)]) {
+      return Status::InvalidModel(Cat(where, ": output ", Describe(y), " has shape ",
+                                      ShapeString(ty), ", expected ", ShapeString(expected),
+                                      " (the input ", ShapeString(tx), " permuted by ",
+                                      ShapeString(perm), ")"));
+    }
+  }
+  return CheckSameQuantization(where, x, y);
+}
+
+// inputs [x], outputs [y]: y dim d = x dim d + before_d + after_d.
+Status Checker::CheckPad(const std::string& where, const schema::Operator& op) {
+  const schema::PadOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::PadOptions, true, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, -1));
+  const Tensor &tx = T(x), &ty = T(y);
+  const int rank = Rank(tx);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, rank));
+  std::vector<int64_t> pads;
+  if (o->paddings()) pads.assign(o->paddings()->begin(), o->paddings()->end());
+  if (static_cast<int>(pads.size()) != 2 * rank) {
+    return Status::InvalidModel(Cat(where, ": paddings has ", pads.size(), " entries, expected ",
+                                    2 * rank, " (before and after for each of ", rank,
+                                    " dimensions)"));
+  }
+  for (size_t i = 0; i < pads.size(); ++i) {
+    if (pads[i] < 0) {
+      return Status::InvalidModel(
+          Cat(where, ": paddings[", i, "] is ", pads[i], ", paddings must be >= 0"));
+    }
+  }
+  for (int d = 0; d < rank; ++d) {
+    const int64_t expected = Dim(tx, d) + pads[2 * size_t(d)] + pads[2 * size_t(d) + 1];
+    if (Dim(ty, d) != expected) {
+      return Status::InvalidModel(Cat(where, ": output dimension ", d, " is ", Dim(ty, d),
+                                      ", expected ", expected, " = ", Dim(tx, d), " + ",
+                                      pads[2 * size_t(d)], " + ", pads[2 * size_t(d) + 1]));
+    }
+  }
+  if (!std::isfinite(o->constant_value())) {
+    return Status::InvalidModel(
+        Cat(where, ": constant_value ", o->constant_value(), " must be finite"));
+  }
+  return CheckSameQuantization(where, x, y);
+}
+
+// inputs [x], outputs [y]: along each axis d, y takes size[d] elements
+// begin[d], begin[d] + strides[d], ..., all inside x.
+Status Checker::CheckSlice(const std::string& where, const schema::Operator& op) {
+  const schema::SliceOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::SliceOptions, true, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, -1));
+  const Tensor &tx = T(x), &ty = T(y);
+  const int rank = Rank(tx);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, rank));
+  std::vector<int64_t> begin, size, strides;
+  if (o->begin()) begin.assign(o->begin()->begin(), o->begin()->end());
+  if (o->size()) size.assign(o->size()->begin(), o->size()->end());
+  if (o->strides()) strides.assign(o->strides()->begin(), o->strides()->end());
+  if (strides.empty()) strides.assign(size_t(rank), 1);
+  if (static_cast<int>(begin.size()) != rank || static_cast<int>(size.size()) != rank ||
+      static_cast<int>(strides.size()) != rank) {
+    return Status::InvalidModel(Cat(where, ": begin, size and strides have ", begin.size(), ", ",
+                                    size.size(), " and ", o->strides() ? o->strides()->size() : 0,
+                                    " entries, expected ", rank,
+                                    " each (strides may be empty)"));
+  }
+  for (int d = 0; d < rank; ++d) {
+    const size_t i = size_t(d);
+    if (strides[i] < 1) {
+      return Status::InvalidModel(
+          Cat(where, ": strides[", d, "] is ", strides[i], ", strides must be >= 1"));
+    }
+    // begin, size < 2^31 and stride < 2^31: the product fits int64.
+    const int64_t last = begin[i] + (size[i] - 1) * strides[i];
+    if (begin[i] < 0 || size[i] < 1 || last >= Dim(tx, d)) {
+      return Status::InvalidModel(Cat(where, ": dimension ", d, ": begin ", begin[i], ", size ",
+                                      size[i], ", stride ", strides[i],
+                                      " do not lie inside the input's ", Dim(tx, d),
+                                      " (need begin >= 0, size >= 1, begin + (size - 1) * "
+                                      "stride < dim)"));
+    }
+    if (Dim(ty, d) != size[i]) {
+      return Status::InvalidModel(Cat(where, ": output ", Describe(y), " has shape ",
+                                      ShapeString(ty), ", expected size ", ShapeString(size)));
+    }
+  }
+  return CheckSameQuantization(where, x, y);
+}
+
+// inputs [x], outputs [y]: x [N,H,W,C], y [N,OH,OW,C].
+Status Checker::CheckResizeNearest(const std::string& where, const schema::Operator& op) {
+  const schema::ResizeNearestOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::ResizeNearestOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, 4));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, 4));
+  const Tensor &tx = T(x), &ty = T(y);
+  if (Dim(ty, 0) != Dim(tx, 0) || Dim(ty, 3) != Dim(tx, 3)) {
+    return Status::InvalidModel(Cat(where, ": output ", Describe(y), " has shape ",
+                                    ShapeString(ty), ", expected the input's batch ", Dim(tx, 0),
+                                    " and channels ", Dim(tx, 3)));
+  }
+  if (o) {
+    const auto t = o->coordinate_transform();
+    const auto m = o->nearest_mode();
+    if (t < schema::CoordinateTransform::MIN || t > schema::CoordinateTransform::MAX) {
+      return Status::InvalidModel(
+          Cat(where, ": unknown coordinate_transform ", static_cast<int>(t)));
+    }
+    if (m < schema::NearestMode::MIN || m > schema::NearestMode::MAX) {
+      return Status::InvalidModel(Cat(where, ": unknown nearest_mode ", static_cast<int>(m)));
+    }
+  }
+  return CheckSameQuantization(where, x, y);
+}
+
+// inputs [x, exp table], outputs [y]: along the last axis; y has scale
+// 1/256 and zero point -128; the table INT32 [256] in [0, 2^30], table[0] > 0.
+Status Checker::CheckSoftmax(const std::string& where, const schema::Operator& op) {
+  const schema::SoftmaxOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::SoftmaxOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 2, 1, false));
+  const int x = op.inputs()->Get(0), table = op.inputs()->Get(1), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, -1));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
+  OCTET_RETURN_IF_ERROR(CheckSameShape(where, x, y));
+  const int rank = Rank(T(x));
+  if (rank < 1) {
+    return Status::InvalidModel(Cat(where, ": input ", Describe(x), " is a scalar, expected rank >= 1"));
+  }
+  if (o && o->axis() != -1 && o->axis() != rank - 1) {
+    return Status::Unsupported(Cat(where, ": axis ", o->axis(),
+                                   " is not supported; softmax runs along the last axis (-1 or ",
+                                   rank - 1, ")"));
+  }
+  if (Scale(T(y), 0) != 1.0f / 256.0f || ZeroPoint(T(y)) != -128) {
+    return Status::InvalidModel(Cat(where, ": output ", Describe(y), " has scale ",
+                                    Scale(T(y), 0), " and zero point ", ZeroPoint(T(y)),
+                                    ", expected 0.00390625 (1/256) and -128"));
+  }
+  OCTET_RETURN_IF_ERROR(CheckConstantTable(where, "exp table", table, TensorType::INT32));
+  const auto* data = buffers_.Get(T(table).buffer())->data();
+  for (int d = 0; d < 256; ++d) {
+    int32_t v = 0;
+    std::memcpy(&v, data->data() + 4 * d, 4);
+    if (v < 0 || v > (int32_t{1} << 30) || (d == 0 && v == 0)) {
+      return Status::InvalidModel(Cat(where, ": exp table entry ", d, " is ", v,
+                                      ", entries must be in [0, 2^30] and entry 0 > 0"));
+    }
+  }
+  return Status::Ok();
+}
+
+// inputs [x, table], outputs [y]: table INT8 [256]; y has x's shape.
+Status Checker::CheckLookupTable(const std::string& where, const schema::Operator& op) {
+  const schema::LookupTableOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::LookupTableOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 2, 1, false));
+  const int x = op.inputs()->Get(0), table = op.inputs()->Get(1), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, -1));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
+  OCTET_RETURN_IF_ERROR(CheckSameShape(where, x, y));
+  return CheckConstantTable(where, "table", table, TensorType::INT8);
+}
+
+// inputs [x, alpha], outputs [y]: x [..., C], alpha INT8 const [C] or [1]
+// with zero point 0 and one scale or one per channel.
+Status Checker::CheckPRelu(const std::string& where, const schema::Operator& op) {
+  const schema::PReluOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::PReluOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 2, 1, false));
+  const int x = op.inputs()->Get(0), alpha = op.inputs()->Get(1), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, -1));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
+  OCTET_RETURN_IF_ERROR(CheckSameShape(where, x, y));
+  const Tensor &tx = T(x), &ta = T(alpha), &ty = T(y);
+  const int64_t channels = Rank(tx) > 0 ? Dim(tx, Rank(tx) - 1) : 1;
+  const std::string what = Cat("alpha ", Describe(alpha));
+  if (ta.type() != TensorType::INT8 || !IsConstant(ta)) {
+    return Status::InvalidModel(Cat(where, ": ", what, " has type ", TypeName(ta.type()),
+                                    IsConstant(ta) ? "" : " and is an activation",
+                                    ", expected a constant INT8"));
+  }
+  if (Rank(ta) != 1 || (Dim(ta, 0) != channels && Dim(ta, 0) != 1)) {
+    return Status::InvalidModel(Cat(where, ": ", what, " has shape ", ShapeString(ta),
+                                    ", expected [", channels, "] (one per channel) or [1]"));
+  }
+  const size_t scales = ScaleCount(ta);
+  if (scales != 1 && static_cast<int64_t>(scales) != Dim(ta, 0)) {
+    return Status::InvalidModel(Cat(where, ": ", what, " has ", scales, " scales, expected 1 or ",
+                                    Dim(ta, 0)));
+  }
+  const auto* zero_points = ta.quantization()->zero_point();
+  for (flatbuffers::uoffset_t i = 0; zero_points && i < zero_points->size(); ++i) {
+    if (zero_points->Get(i) != 0) {
+      return Status::InvalidModel(Cat(where, ": ", what, " has zero_point[", i, "] = ",
+                                      zero_points->Get(i), ", expected 0"));
+    }
+  }
+  const double s_x = Scale(tx, 0), s_y = Scale(ty, 0);
+  OCTET_RETURN_IF_ERROR(CheckMultiplier(where, "input scale / output scale", s_x / s_y, 255));
+  for (int64_t c = 0; c < static_cast<int64_t>(scales); ++c) {
+    OCTET_RETURN_IF_ERROR(CheckMultiplier(where, Cat("channel ", c, " negative-slope"),
+                                          s_x * Scale(ta, c) / s_y, 255 * 128));
+  }
+  return Status::Ok();
+}
+
+// inputs [x FLOAT32], outputs [y INT8] of the same shape.
+Status Checker::CheckQuantize(const std::string& where, const schema::Operator& op) {
+  const schema::QuantizeOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::QuantizeOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckFloatActivation(where, "input", x));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
+  return CheckSameShape(where, x, y);
+}
+
+// inputs [x INT8], outputs [y FLOAT32] of the same shape.
+Status Checker::CheckDequantize(const std::string& where, const schema::Operator& op) {
+  const schema::DequantizeOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::DequantizeOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, -1));
+  OCTET_RETURN_IF_ERROR(CheckFloatActivation(where, "output", y));
+  return CheckSameShape(where, x, y);
+}
+
+// inputs [x INT8], outputs [y INT8] of the same shape, new scale / zero point.
+Status Checker::CheckRequantize(const std::string& where, const schema::Operator& op) {
+  const schema::RequantizeOptions* o = nullptr;
+  OCTET_RETURN_IF_ERROR(GetOptions(where, op, schema::OpOptions::RequantizeOptions, false, &o));
+  OCTET_RETURN_IF_ERROR(CheckArity(where, op, 1, 1, false));
+  const int x = op.inputs()->Get(0), y = op.outputs()->Get(0);
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "input", x, -1));
+  OCTET_RETURN_IF_ERROR(CheckInt8Activation(where, "output", y, -1));
+  OCTET_RETURN_IF_ERROR(CheckSameShape(where, x, y));
+  return CheckMultiplier(where, "input scale / output scale",
+                         static_cast<double>(Scale(T(x), 0)) / Scale(T(y), 0), 255);
 }
 
 // Model-level fields; runs before Checker so that it may assume them.

@@ -2,10 +2,11 @@
 # Install test (run by CTest, label "install"): installs the build into a
 # scratch prefix, checks what landed there, builds tests/install/app/main.c
 # against it twice — with find_package(octet) and with pkg-config — and runs
-# both builds (and the installed bench_model) on the example model.
+# both builds (and the installed bench_model) on the example model, and
+# checks that the installed octet-run starts.
 set -euo pipefail
 
-build_dir='' work_dir='' app_dir='' config=Release libdir=lib make_example='' cc=cc cxx=c++ static=ON tool=''
+build_dir='' work_dir='' app_dir='' config=Release libdir=lib make_example='' cc=cc cxx=c++ static=ON tool='' run_tool=''
 while (($#)); do
   case "$1" in
     --build-dir) build_dir=$2 ;;
@@ -18,6 +19,7 @@ while (($#)); do
     --cxx-compiler) cxx=$2 ;;
     --static) static=$2 ;;
     --tool) tool=$2 ;;
+    --run-tool) run_tool=$2 ;;
     *) echo "install_test: unknown argument $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -48,6 +50,7 @@ expect=(include/octet/octet.h
         "$libdir/pkgconfig/octet.pc")
 if [[ -n "$static" ]]; then expect+=("$libdir/liboctet.a"); else expect+=("$libdir/liboctet.so"); fi
 [[ -n "$tool" ]] && expect+=("bin/$tool")
+[[ -n "$run_tool" ]] && expect+=("bin/$run_tool")
 for f in "${expect[@]}"; do
   [[ -e "$prefix/$f" ]] || fail "$f was not installed (installed: $(cd "$prefix" && find . -type f | sort | tr '\n' ' '))"
 done
@@ -115,5 +118,9 @@ diff -u "$work_dir/out-cmake.txt" "$work_dir/out-pkgconfig.txt" ||
 if [[ -n "$tool" ]]; then
   step "installed $tool"
   "$prefix/bin/$tool" --model "$model" --warmup 1 --runs 2 || fail "installed $tool"
+fi
+if [[ -n "$run_tool" ]]; then
+  step "installed $run_tool"
+  "$prefix/bin/$run_tool" --help >/dev/null || fail "installed $run_tool"
 fi
 echo "install test passed"

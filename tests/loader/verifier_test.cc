@@ -232,12 +232,11 @@ TEST(VerifierBytes, StructurallyCorrupt) {
 
 // --- ADD shapes (own models) ---------------------------------------------------
 
-TEST(VerifierAdd, BroadcastIsUnsupported) {
-  const Status s = Verify(BuildAdd({1, 1, 1, 2}));
-  EXPECT_EQ(s.code(), OCTET_ERROR_UNSUPPORTED) << s.message();
-  EXPECT_NE(s.message().find("broadcasting is not supported yet"), std::string::npos)
-      << s.message();
-  EXPECT_EQ(Verify(BuildAdd({2})).code(), OCTET_ERROR_UNSUPPORTED);
+TEST(VerifierAdd, BroadcastIsValid) {
+  ExpectValid(BuildAdd({1, 1, 1, 2}), "b [1,1,1,2]");
+  ExpectValid(BuildAdd({2}), "b [2]");
+  ExpectValid(BuildAdd({4, 1, 2}), "b [4,1,2]");
+  ExpectValid(BuildAdd({}), "b scalar");
 }
 
 TEST(VerifierAdd, IncompatibleShapesAreInvalid) {
@@ -245,7 +244,9 @@ TEST(VerifierAdd, IncompatibleShapesAreInvalid) {
        std::vector<std::vector<int32_t>>{{1, 4, 4, 3}, {1, 1, 4, 4, 2}, {3}}) {
     const Status s = Verify(BuildAdd(shape));
     EXPECT_EQ(s.code(), OCTET_ERROR_INVALID_MODEL) << s.message();
-    EXPECT_NE(s.message().find("the shapes must be equal"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("does not broadcast to the output shape [1,4,4,2]"),
+              std::string::npos)
+        << s.message();
   }
 }
 
@@ -475,14 +476,14 @@ std::vector<BrokenCase> BrokenCases() {
       kUnsupported, {"\"constant_addend\"", "constant data inputs are not supported yet"});
 
   // Operator types and options.
-  add("UnsupportedOpType",
+  add("SoftmaxInPlaceOfFc",
       [](ModelT& m) {
         Op(m, "fc5").type = schema::OpType::SOFTMAX;
         Op(m, "fc5").options.Reset();
       },
-      kUnsupported, {"operator 5 SOFTMAX \"fc5\"", "SOFTMAX is not supported by this runtime"});
-  add("UnsupportedMul", [](ModelT& m) { Op(m, "add3").type = schema::OpType::MUL; }, kUnsupported,
-      {"MUL \"add3\"", "not supported"});
+      kInvalid, {"operator 5 SOFTMAX \"fc5\"", "has 3 inputs and 1 outputs, expected 2 and 1"});
+  add("MulWithAddOptions", [](ModelT& m) { Op(m, "add3").type = schema::OpType::MUL; }, kInvalid,
+      {"MUL \"add3\"", "has AddOptions options, expected MulOptions"});
   add("UnknownOpType", [](ModelT& m) { Op(m, "dw1").type = static_cast<schema::OpType>(999); },
       kInvalid, {"operator 1 (type 999) \"dw1\"", "unknown operator type 999"});
   add("ConvMissingOptions", [](ModelT& m) { Op(m, "conv0").options.Reset(); }, kInvalid,

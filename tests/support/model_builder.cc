@@ -108,6 +108,136 @@ void ModelBuilder::AddAdd(const std::string& name, int a, int b, int output,
   AddOperator(schema::OpType::ADD, name, {a, b}, {output}, std::move(u));
 }
 
+void ModelBuilder::AddMul(const std::string& name, int a, int b, int output,
+                          const schema::MulOptionsT& options) {
+  schema::OpOptionsUnion u;
+  u.Set(schema::MulOptionsT(options));
+  AddOperator(schema::OpType::MUL, name, {a, b}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddPool2D(schema::OpType type, const std::string& name, int input, int output,
+                             const schema::Pool2DOptionsT& options) {
+  schema::OpOptionsUnion u;
+  u.Set(schema::Pool2DOptionsT(options));
+  AddOperator(type, name, {input}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddGlobalAveragePool2D(const std::string& name, int input, int output,
+                                          bool keep_dims) {
+  schema::GlobalAveragePool2DOptionsT o;
+  o.keep_dims = keep_dims;
+  schema::OpOptionsUnion u;
+  u.Set(std::move(o));
+  AddOperator(schema::OpType::GLOBAL_AVERAGE_POOL_2D, name, {input}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddConcatenation(const std::string& name, const std::vector<int32_t>& inputs,
+                                    int output, int axis) {
+  schema::ConcatenationOptionsT o;
+  o.axis = axis;
+  schema::OpOptionsUnion u;
+  u.Set(std::move(o));
+  AddOperator(schema::OpType::CONCATENATION, name, inputs, {output}, std::move(u));
+}
+
+void ModelBuilder::AddReshape(const std::string& name, int input, int output,
+                              const std::vector<int32_t>& new_shape) {
+  schema::ReshapeOptionsT o;
+  o.new_shape = new_shape;
+  schema::OpOptionsUnion u;
+  u.Set(std::move(o));
+  AddOperator(schema::OpType::RESHAPE, name, {input}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddTranspose(const std::string& name, int input, int output,
+                                const std::vector<int32_t>& perm) {
+  schema::TransposeOptionsT o;
+  o.perm = perm;
+  schema::OpOptionsUnion u;
+  u.Set(std::move(o));
+  AddOperator(schema::OpType::TRANSPOSE, name, {input}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddPad(const std::string& name, int input, int output,
+                          const std::vector<int32_t>& paddings, float constant_value) {
+  schema::PadOptionsT o;
+  o.paddings = paddings;
+  o.constant_value = constant_value;
+  schema::OpOptionsUnion u;
+  u.Set(std::move(o));
+  AddOperator(schema::OpType::PAD, name, {input}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddSlice(const std::string& name, int input, int output,
+                            const std::vector<int32_t>& begin, const std::vector<int32_t>& size,
+                            const std::vector<int32_t>& strides) {
+  schema::SliceOptionsT o;
+  o.begin = begin;
+  o.size = size;
+  o.strides = strides;
+  schema::OpOptionsUnion u;
+  u.Set(std::move(o));
+  AddOperator(schema::OpType::SLICE, name, {input}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddResizeNearest(const std::string& name, int input, int output,
+                                    const schema::ResizeNearestOptionsT& options) {
+  schema::OpOptionsUnion u;
+  u.Set(schema::ResizeNearestOptionsT(options));
+  AddOperator(schema::OpType::RESIZE_NEAREST, name, {input}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddSoftmax(const std::string& name, int input, int exp_table, int output,
+                              float beta) {
+  schema::SoftmaxOptionsT o;
+  o.beta = beta;
+  schema::OpOptionsUnion u;
+  u.Set(std::move(o));
+  AddOperator(schema::OpType::SOFTMAX, name, {input, exp_table}, {output}, std::move(u));
+}
+
+int ModelBuilder::AddSoftmaxExpTable(const std::string& name, const std::vector<int32_t>& table) {
+  const uint32_t buffer = AddBuffer(table.data(), table.size() * sizeof(int32_t));
+  return AddTensor(name, {static_cast<int32_t>(table.size())}, schema::TensorType::INT32, {}, {},
+                   -1, buffer);
+}
+
+int ModelBuilder::AddLookupTableData(const std::string& name, const std::vector<int8_t>& table) {
+  const uint32_t buffer = AddBuffer(table.data(), table.size());
+  return AddTensor(name, {static_cast<int32_t>(table.size())}, schema::TensorType::INT8, {}, {},
+                   -1, buffer);
+}
+
+void ModelBuilder::AddLookupTable(const std::string& name, int input, int table, int output) {
+  schema::OpOptionsUnion u;
+  u.Set(schema::LookupTableOptionsT());
+  AddOperator(schema::OpType::LOOKUP_TABLE, name, {input, table}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddPRelu(const std::string& name, int input, int alpha, int output) {
+  schema::OpOptionsUnion u;
+  u.Set(schema::PReluOptionsT());
+  AddOperator(schema::OpType::PRELU, name, {input, alpha}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddQuantize(const std::string& name, int input, int output) {
+  schema::OpOptionsUnion u;
+  u.Set(schema::QuantizeOptionsT());
+  AddOperator(schema::OpType::QUANTIZE, name, {input}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddDequantize(const std::string& name, int input, int output) {
+  schema::OpOptionsUnion u;
+  u.Set(schema::DequantizeOptionsT());
+  AddOperator(schema::OpType::DEQUANTIZE, name, {input}, {output}, std::move(u));
+}
+
+void ModelBuilder::AddRequantize(const std::string& name, int input, int output) {
+  schema::OpOptionsUnion u;
+  u.Set(schema::RequantizeOptionsT());
+  AddOperator(schema::OpType::REQUANTIZE, name, {input}, {output}, std::move(u));
+}
+
 std::vector<uint8_t> ModelBuilder::Finish() const {
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(schema::Model::Pack(fbb, &model_), schema::ModelIdentifier());

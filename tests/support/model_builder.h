@@ -51,6 +51,35 @@ class ModelBuilder {
                          const schema::FullyConnectedOptionsT& options = {});
   void AddAdd(const std::string& name, int a, int b, int output,
               const schema::AddOptionsT& options = {});
+  void AddMul(const std::string& name, int a, int b, int output,
+              const schema::MulOptionsT& options = {});
+  // MAX_POOL_2D or AVERAGE_POOL_2D.
+  void AddPool2D(schema::OpType type, const std::string& name, int input, int output,
+                 const schema::Pool2DOptionsT& options);
+  void AddGlobalAveragePool2D(const std::string& name, int input, int output,
+                              bool keep_dims = true);
+  void AddConcatenation(const std::string& name, const std::vector<int32_t>& inputs, int output,
+                        int axis);
+  void AddReshape(const std::string& name, int input, int output,
+                  const std::vector<int32_t>& new_shape = {});
+  void AddTranspose(const std::string& name, int input, int output,
+                    const std::vector<int32_t>& perm);
+  void AddPad(const std::string& name, int input, int output, const std::vector<int32_t>& paddings,
+              float constant_value = 0.0f);
+  void AddSlice(const std::string& name, int input, int output, const std::vector<int32_t>& begin,
+                const std::vector<int32_t>& size, const std::vector<int32_t>& strides = {});
+  void AddResizeNearest(const std::string& name, int input, int output,
+                        const schema::ResizeNearestOptionsT& options = {});
+  // SOFTMAX with its exp table (input 1, a constant INT32 [256]).
+  void AddSoftmax(const std::string& name, int input, int exp_table, int output, float beta = 1.0f);
+  // A constant INT32 [256] softmax exp table / INT8 [256] lookup table.
+  int AddSoftmaxExpTable(const std::string& name, const std::vector<int32_t>& table);
+  int AddLookupTableData(const std::string& name, const std::vector<int8_t>& table);
+  void AddLookupTable(const std::string& name, int input, int table, int output);
+  void AddPRelu(const std::string& name, int input, int alpha, int output);
+  void AddQuantize(const std::string& name, int input, int output);
+  void AddDequantize(const std::string& name, int input, int output);
+  void AddRequantize(const std::string& name, int input, int output);
   // Any operator with its options already packed as a union.
   void AddOperator(schema::OpType type, const std::string& name, const std::vector<int32_t>& inputs,
                    const std::vector<int32_t>& outputs, schema::OpOptionsUnion options);

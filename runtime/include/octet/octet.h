@@ -64,15 +64,29 @@ typedef enum octet_isa {
   OCTET_ISA_NEONDOT = 6
 } octet_isa;
 
+/* Execution backends. OCTET runs every operator on octet's own kernels.
+ * XNNPACK (a build option, OCTET_WITH_XNNPACK, for comparison) runs CONV_2D,
+ * DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD through XNNPACK's qc8/qs8
+ * operators and everything else on octet's kernels, in the same arena. XNNPACK
+ * requantizes in float, so its outputs may differ from octet's by 1 in the
+ * last place; requesting it from a build without it is
+ * OCTET_ERROR_UNSUPPORTED. */
+typedef enum octet_backend {
+  OCTET_BACKEND_OCTET = 0,
+  OCTET_BACKEND_XNNPACK = 1
+} octet_backend;
+
 typedef struct octet_model octet_model;
 typedef struct octet_interpreter octet_interpreter;
 typedef struct octet_tensor octet_tensor;
 
 typedef struct octet_interpreter_options {
   octet_isa isa;     /* default OCTET_ISA_AUTO */
-  int num_threads;   /* default 1; this version runs on the calling thread only */
+  int num_threads;   /* default 1; octet's kernels run on the calling thread only,
+                        the XNNPACK backend uses a pool of this many threads */
   void* arena;       /* optional caller-owned activation arena, 64-byte aligned */
   size_t arena_bytes;/* its size; octet_model_arena_bytes() tells what is needed */
+  octet_backend backend; /* default OCTET_BACKEND_OCTET */
 } octet_interpreter_options;
 
 /* Fills *options with the defaults. */
@@ -164,6 +178,44 @@ OCTET_API const char* octet_cpu_name(void);
 
 /* Short name of a status code, e.g. "INVALID_MODEL". */
 OCTET_API const char* octet_status_name(octet_status status);
+
+/* Backend names as --backend takes them: "octet", "xnnpack". The same
+ * conventions as the ISA names above. octet_backend_available: 1 if the
+ * backend was built into this library. */
+OCTET_API const char* octet_backend_name(octet_backend backend);
+OCTET_API octet_status octet_backend_from_name(const char* name, octet_backend* backend);
+OCTET_API int octet_backend_available(octet_backend backend);
+
+/* ---- Introspection and profiling --------------------------------------------
+ * For benchmarks and tools. None of this adds work to octet_interpreter_invoke:
+ * profiling is a separate entry point. Strings in octet_op_info are owned by
+ * the interpreter and stay valid for its lifetime. */
+
+#define OCTET_OP_INFO_MAX_DIMS 8
+
+typedef struct octet_op_info {
+  const char* type;        /* operator type as in schema/OPS.md, e.g. "CONV_2D" */
+  const char* name;        /* node name from the model ("" if it has none) */
+  const char* kernel;      /* kernel chosen at prepare, e.g. "qs8_conv2d__avx2" */
+  const char* output_name; /* name of the first output tensor ("" if none) */
+  int output_num_dims;     /* rank of the first output (dims past OCTET_OP_INFO_MAX_DIMS are left out) */
+  int32_t output_dims[OCTET_OP_INFO_MAX_DIMS];
+  uint64_t macs;           /* multiply-accumulates per invoke; 0 for ops without weights */
+} octet_op_info;
+
+/* Number of operators, in execution order (0 for a null interpreter). */
+OCTET_API int octet_interpreter_op_count(const octet_interpreter* interpreter);
+
+/* Describes operator `index` (0 <= index < op_count). */
+OCTET_API octet_status octet_interpreter_op_info(const octet_interpreter* interpreter, int index,
+                                                 octet_op_info* info);
+
+/* Runs the model once like octet_interpreter_invoke and writes each
+ * operator's wall time in nanoseconds (steady clock) to op_ns[0..op_count).
+ * op_ns_count must be at least octet_interpreter_op_count(). Allocates
+ * nothing; costs one clock reading per operator. */
+OCTET_API octet_status octet_interpreter_invoke_profiled(octet_interpreter* interpreter,
+                                                         uint64_t* op_ns, size_t op_ns_count);
 
 #ifdef __cplusplus
 }
