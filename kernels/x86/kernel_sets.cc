@@ -1,30 +1,31 @@
 // Kernel sets built for x86: scalar plus the levels whose files are compiled
 // in. A level appears here once it provides at least one kernel family; a
-// null family falls back to the next lower level (kernels/kernel_table.cc).
+// null family falls back to the next lower level (ResolveKernelSet).
 #include "kernels/kernel_table.h"
 #include "kernels/x86/avx512vnni_kernels.h"
 #include "kernels/x86/qs8_gemm.h"
+#include "kernels/x86/x86_kernels.h"
 
 namespace octet {
 namespace {
 
-// AVX-512 VNNI: convolution and fully connected; depthwise and add come
-// from the lower levels (per-family fallback, kernels/kernel_table.cc).
-const KernelSet kAvx512VnniKernelSet = {&qs8_conv2d__avx512vnni, nullptr,
-                                        &qs8_fully_connected__avx512vnni, nullptr};
-const KernelSet kSse41KernelSet = {&qs8_conv2d__sse41, nullptr, &qs8_fully_connected__sse41,
-                                   nullptr};
-const KernelSet kAvx2KernelSet = {&qs8_conv2d__avx2, nullptr, &qs8_fully_connected__avx2,
-                                  nullptr};
+// Members: conv2d, dwconv2d, fully_connected, add (constant-initialized, so
+// usable from any static initializer).
+const KernelSet kSse41Set = {&qs8_conv2d__sse41, &kQs8Dwconv2dC8Sse41,
+                             &qs8_fully_connected__sse41, &kQs8AddSse41};
+const KernelSet kAvx2Set = {&qs8_conv2d__avx2, &kQs8Dwconv2dC16Avx2, &qs8_fully_connected__avx2,
+                            &kQs8AddAvx2};
+const KernelSet kAvx512VnniSet = {&qs8_conv2d__avx512vnni, &kQs8Dwconv2dC64Avx512Vnni,
+                                  &qs8_fully_connected__avx512vnni, &kQs8AddAvx512Vnni};
 
 }  // namespace
 
 const KernelSet* BuiltKernelSet(Isa isa) {
   switch (isa) {
     case Isa::kScalar: return &kScalarKernelSet;
-    case Isa::kAvx512Vnni: return &kAvx512VnniKernelSet;
-    case Isa::kSse41: return &kSse41KernelSet;
-    case Isa::kAvx2: return &kAvx2KernelSet;
+    case Isa::kSse41: return &kSse41Set;
+    case Isa::kAvx2: return &kAvx2Set;
+    case Isa::kAvx512Vnni: return &kAvx512VnniSet;
     default: return nullptr;
   }
 }

@@ -57,15 +57,15 @@ TEST(Profiling, OpInfoDescribesTheExampleModel) {
     const char* name;
     std::vector<int32_t> shape;
     uint64_t macs;
-    const char* kernel_prefix;
+    const char* kernel_prefix;  // <type>_<op>_: a tile may follow (kernels/README.md)
   };
   const Expected expected[] = {
-      {"CONV_2D", "conv0", {1, 32, 32, 16}, 32ull * 32 * 16 * 27, "qs8_conv2d__"},
-      {"DEPTHWISE_CONV_2D", "dw1", {1, 32, 32, 16}, 32ull * 32 * 16 * 9, "qs8_dwconv2d__"},
-      {"CONV_2D", "pw2", {1, 32, 32, 16}, 32ull * 32 * 16 * 16, "qs8_conv2d__"},
-      {"ADD", "add3", {1, 32, 32, 16}, 0, "qs8_add__"},
-      {"CONV_2D", "conv4", {1, 16, 16, 32}, 16ull * 16 * 32 * 144, "qs8_conv2d__"},
-      {"FULLY_CONNECTED", "fc5", {1, 10}, 8192ull * 10, "qs8_fully_connected__"},
+      {"CONV_2D", "conv0", {1, 32, 32, 16}, 32ull * 32 * 16 * 27, "qs8_conv2d_"},
+      {"DEPTHWISE_CONV_2D", "dw1", {1, 32, 32, 16}, 32ull * 32 * 16 * 9, "qs8_dwconv2d_"},
+      {"CONV_2D", "pw2", {1, 32, 32, 16}, 32ull * 32 * 16 * 16, "qs8_conv2d_"},
+      {"ADD", "add3", {1, 32, 32, 16}, 0, "qs8_add_"},
+      {"CONV_2D", "conv4", {1, 16, 16, 32}, 16ull * 16 * 32 * 144, "qs8_conv2d_"},
+      {"FULLY_CONNECTED", "fc5", {1, 10}, 8192ull * 10, "qs8_fully_connected_"},
   };
   for (int i = 0; i < 6; ++i) {
     SCOPED_TRACE("operator " + std::to_string(i));

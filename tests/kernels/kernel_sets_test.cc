@@ -224,6 +224,101 @@ TEST_P(KernelSetTest, Depthwise) {
       .seed(seed++).Test(*set_->dwconv2d);
 }
 
+// The x86 kernels' edges: 64-channel blocks with ymm/xmm last blocks,
+// column tiles of 32 outputs, paired output rows (3x3, stride 1), row quads
+// (kernel heights 4k +- 1), the bounded requantization and its fallbacks.
+TEST_P(KernelSetTest, DepthwiseBlocksAndTiles) {
+  if (!set_->dwconv2d) GTEST_SKIP() << "no depthwise kernel at this level";
+  uint32_t seed = 600;
+  for (int c : {48, 63, 64, 65, 80, 96, 112, 127, 128, 129, 144, 160, 200}) {
+    DepthwiseKernelTester().input(5, 6, c).kernel(3, 3).pad(1, 1, 1, 1).seed(seed++)
+        .Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(7, 9, c).kernel(3, 3).stride(2).pad(1, 1, 1, 1).seed(seed++)
+        .Test(*set_->dwconv2d);
+  }
+  // Widths around the 32-output tile, odd and even heights (row pairs).
+  for (int w : {31, 32, 33, 63, 64, 65, 70}) {
+    for (int h : {1, 2, 3, 4, 7}) {
+      DepthwiseKernelTester().input(h, w, 24).kernel(3, 3).pad(1, 1, 1, 1).seed(seed++)
+          .Test(*set_->dwconv2d);
+    }
+    DepthwiseKernelTester().input(5, 2 * w + 1, 40).kernel(3, 3).stride(2).pad(1, 1, 1, 1)
+        .seed(seed++).Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(6, w, 72).kernel(5, 5).pad(2, 2, 2, 2).seed(seed++)
+        .Test(*set_->dwconv2d);
+  }
+  // Kernel heights across row quads and pairs, asymmetric and no padding.
+  for (int kh : {1, 2, 4, 5, 7, 8, 9}) {
+    DepthwiseKernelTester().input(11, 10, 20).kernel(kh, 3).pad(kh / 2, 1, kh / 2, 1)
+        .seed(seed++).Test(*set_->dwconv2d);
+  }
+  DepthwiseKernelTester().input(4, 12, 33).kernel(1, 9).pad(0, 4, 0, 4).seed(seed++)
+      .Test(*set_->dwconv2d);
+  DepthwiseKernelTester().input(12, 12, 70).kernel(3, 3).dilation(3).pad(3, 3, 3, 3)
+      .seed(seed++).Test(*set_->dwconv2d);
+  DepthwiseKernelTester().input(12, 12, 70).kernel(3, 3).stride(1, 2).pad(1, 0, 1, 2)
+      .seed(seed++).Test(*set_->dwconv2d);
+  DepthwiseKernelTester().input(12, 12, 70).kernel(3, 3).stride(2, 1).pad(0, 1, 2, 1)
+      .seed(seed++).Test(*set_->dwconv2d);
+  DepthwiseKernelTester().input(9, 9, 40).kernel(5, 5).stride(2).pad(2, 2, 2, 2).seed(seed++)
+      .Test(*set_->dwconv2d);
+  DepthwiseKernelTester().batch(3).input(6, 35, 65).kernel(3, 3).pad(1, 1, 1, 1).seed(seed++)
+      .Test(*set_->dwconv2d);
+  DepthwiseKernelTester().input(6, 6, 130).depth_multiplier(2).kernel(3, 3).pad(1, 1, 1, 1)
+      .seed(seed++).Test(*set_->dwconv2d);
+}
+
+TEST_P(KernelSetTest, DepthwiseRequantization) {
+  if (!set_->dwconv2d) GTEST_SKIP() << "no depthwise kernel at this level";
+  uint32_t seed = 700;
+  for (int c : {16, 64, 80}) {
+    // Multipliers >= 1 (left shifts), near 1 (shift 0: not the bounded
+    // path), tiny (shifts beyond -22), and a typical range.
+    for (auto range : {std::pair<double, double>{1.0, 3.0}, {0.5, 0.99}, {1e-9, 1e-7},
+                       {1e-6, 1e-2}, {0.01, 0.2}}) {
+      DepthwiseKernelTester().input(6, 7, c).kernel(3, 3).pad(1, 1, 1, 1)
+          .multipliers(range.first, range.second).seed(seed++).Test(*set_->dwconv2d);
+    }
+    // Biases too large for the bounded path (|acc| may reach 2^30).
+    DepthwiseKernelTester().input(6, 7, c).kernel(3, 3).pad(1, 1, 1, 1).bias_range(1 << 30)
+        .multipliers(1e-9, 1e-6).seed(seed++).Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(6, 7, c).kernel(3, 3).pad(1, 1, 1, 1).bias_range(1 << 29)
+        .seed(seed++).Test(*set_->dwconv2d);
+    for (int zin : {-128, 127}) {
+      for (int zout : {-128, 127}) {
+        DepthwiseKernelTester().input(5, 40, c).kernel(3, 3).pad(1, 1, 1, 1)
+            .input_zero_point(zin).output_zero_point(zout).seed(seed++).Test(*set_->dwconv2d);
+        DepthwiseKernelTester().input(5, 9, c).kernel(5, 5).stride(2).pad(2, 2, 2, 2)
+            .input_zero_point(zin).output_zero_point(zout).qmin(-100).qmax(90).seed(seed++)
+            .Test(*set_->dwconv2d);
+      }
+    }
+  }
+}
+
+TEST_P(KernelSetTest, AddParameters) {
+  if (!set_->add) GTEST_SKIP() << "no add kernel at this level";
+  uint32_t seed = 800;
+  // Scales from near-equal to 2^-20 apart, output scales giving output
+  // shifts from about -30 up to +3, the bench's scales (many exact ties),
+  // irregular scales (few ties), and clamps.
+  const float kScales[][3] = {
+      {0.05f, 0.07f, 0.1f},   {0.0413f, 0.0727f, 0.0931f}, {1.0f, 1.0f, 1.0f},
+      {0.5f, 0.5f, 2.0f},     {1.0f, 1e-6f, 0.5f},         {1e-6f, 1.0f, 0.3f},
+      {0.02f, 0.03f, 1e-7f},  {0.02f, 0.03f, 200.0f},      {0.123f, 0.0456f, 0.0789f},
+      {0.25f, 0.125f, 0.0625f}};
+  for (const auto& sc : kScales) {
+    for (size_t n : {1, 63, 64, 65, 4096, 5000}) {
+      AddKernelTester().size(n).scales(sc[0], sc[1], sc[2]).zero_points(-7, 12, 3)
+          .seed(seed++).Test(*set_->add);
+    }
+    AddKernelTester().size(1000).scales(sc[0], sc[1], sc[2]).zero_points(127, -128, -128)
+        .seed(seed++).Test(*set_->add);
+    AddKernelTester().size(1000).scales(sc[0], sc[1], sc[2]).zero_points(-128, 127, 127)
+        .qmin(-50).qmax(60).seed(seed++).Test(*set_->add);
+  }
+}
+
 TEST_P(KernelSetTest, FullyConnected) {
   if (!set_->fully_connected) GTEST_SKIP() << "no fully-connected kernel at this level";
   uint32_t seed = 400;

@@ -210,6 +210,11 @@ class DepthwiseKernelTester {
   DepthwiseKernelTester& qmin(int32_t q) { p_.requant.qmin = q; return *this; }
   DepthwiseKernelTester& qmax(int32_t q) { p_.requant.qmax = q; return *this; }
   DepthwiseKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+  // Real multipliers drawn from [lo, hi] (default 1/(16 taps) .. 4/taps);
+  // above 1 they give left shifts, below 2^-22 long right shifts.
+  DepthwiseKernelTester& multipliers(double lo, double hi) { mult_lo_ = lo; mult_hi_ = hi; return *this; }
+  // Biases drawn from [-b, b] (default 5000).
+  DepthwiseKernelTester& bias_range(int32_t b) { bias_range_ = b; return *this; }
 
   std::string Shape() const {
     std::ostringstream os;
@@ -241,10 +246,11 @@ class DepthwiseKernelTester {
                                             p.input_channels);
     const auto filter = RandomBytes(rng, size_t(taps) * channels, -127, 127);
     std::vector<int32_t> bias(channels), folded(channels), m, s;
-    for (auto& b : bias) b = static_cast<int32_t>(rng.Range(-5000, 5000));
+    for (auto& b : bias) b = static_cast<int32_t>(rng.Range(-bias_range_, bias_range_));
     FoldInputZeroPointDepthwise(filter.data(), bias.data(), channels, taps, p.input_zero_point,
                                 folded.data());
-    RandomMultipliers(rng, channels, 1.0 / (16.0 * taps), 4.0 / taps, &m, &s);
+    RandomMultipliers(rng, channels, mult_lo_ > 0 ? mult_lo_ : 1.0 / (16.0 * taps),
+                      mult_hi_ > 0 ? mult_hi_ : 4.0 / taps, &m, &s);
     p.requant.multiplier = m.data();
     p.requant.shift = s.data();
 
@@ -271,6 +277,8 @@ class DepthwiseKernelTester {
   }();
   int pad_bottom_ = 0, pad_right_ = 0;
   uint32_t seed_ = 1;
+  double mult_lo_ = 0, mult_hi_ = 0;
+  int32_t bias_range_ = 5000;
 };
 
 class FullyConnectedKernelTester {

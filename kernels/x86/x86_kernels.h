@@ -1,0 +1,18 @@
+// The x86 kernels of octet, one object per kernel family x tile x ISA, each
+// defined in its own per-ISA source file (compiled with that ISA's flags) and
+// collected into the per-level sets by kernel_sets.cc.
+#pragma once
+
+#include "kernels/kernel_table.h"
+
+namespace octet {
+
+extern const DepthwiseConv2DKernel kQs8Dwconv2dC64Avx512Vnni;
+extern const DepthwiseConv2DKernel kQs8Dwconv2dC16Avx2;
+extern const DepthwiseConv2DKernel kQs8Dwconv2dC8Sse41;
+
+extern const AddKernel kQs8AddAvx512Vnni;
+extern const AddKernel kQs8AddAvx2;
+extern const AddKernel kQs8AddSse41;
+
+}  // namespace octet
