@@ -165,7 +165,7 @@ struct BoundedExactAdd {
 
 void Run(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
   const ExactAdd general(p);
-  BoundedExactAdd bounded;
+  BoundedExactAdd bounded{};  // value-initialized: Set() may leave it unused
   const bool use_bounded = bounded.Set(p);
   auto exact_block = [&](const int8_t* pa, const int8_t* pb, int8_t* po) {
     if (use_bounded) {
