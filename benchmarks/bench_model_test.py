@@ -31,7 +31,8 @@ def write_npy(path, descr, shape, payload):
 
 def setup(workdir, make_example):
     os.makedirs(workdir, exist_ok=True)
-    subprocess.run([make_example, os.path.join(workdir, "model.octet"), "--seed", "11"], check=True)
+    subprocess.run(emulated([make_example, os.path.join(workdir, "model.octet"), "--seed", "11"]),
+                   check=True)
     rng = random.Random(5)
     n = 32 * 32 * 3
     write_npy(os.path.join(workdir, "input_int8.npy"), "|i1", (1, 32, 32, 3),
@@ -51,7 +52,18 @@ def fail(message):
     sys.exit(1)
 
 
+# Cross builds run octet's programs under CMAKE_CROSSCOMPILING_EMULATOR
+# (qemu), passed '|'-separated in OCTET_EMULATOR; host programs run as they are.
+EMULATOR = [a for a in os.environ.get("OCTET_EMULATOR", "").split("|") if a]
+OCTET_PROGRAMS = ("bench_model", "octet-make-example")
+
+
+def emulated(cmd):
+    return EMULATOR + cmd if os.path.basename(cmd[0]) in OCTET_PROGRAMS else cmd
+
+
 def run(cmd, expect=0):
+    cmd = emulated(cmd)
     print("$", " ".join(cmd))
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     print(p.stdout + p.stderr)
@@ -139,8 +151,9 @@ def check_json(workdir, bench):
         fail("op timings without --profile")
     # Every built backend back to back.
     help_text = run([bench, "--help"])
-    probe = subprocess.run([bench, "--model", model, "--runs", "1", "--warmup", "0", "--backend",
-                            "xnnpack"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    probe = subprocess.run(emulated([bench, "--model", model, "--runs", "1", "--warmup", "0",
+                                     "--backend", "xnnpack"]),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if probe.returncode == 0:
         out2 = os.path.join(workdir, "two.json")
         text = run([bench, "--model", model, "--runs", "5", "--warmup", "1", "--profile",

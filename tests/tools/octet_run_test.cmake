@@ -5,8 +5,10 @@
 #   batch       a batch of 3 gives the three single runs' outputs, stacked
 #   float64     float64 data for an int8 input is an error, not a conversion
 # RUN is octet-run, NPY_TOOL makes and compares .npy files.
+# Every program run here is one of octet's; cross builds run them under qemu.
+string(REPLACE "|" ";" emulator "${EMULATOR}")
 function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE exit_status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  execute_process(COMMAND ${emulator} ${ARGN} RESULT_VARIABLE exit_status OUTPUT_VARIABLE out ERROR_VARIABLE err)
   message(STATUS "$ ${ARGN}\n${out}${err}")
   if(NOT exit_status STREQUAL "0")
     message(FATAL_ERROR "failed (${exit_status}): ${ARGN}")
@@ -50,7 +52,7 @@ elseif(STEP STREQUAL "batch")
   run(${NPY_TOOL} concat ${DIR}/out_expected.npy ${DIR}/out1.npy ${DIR}/out2.npy ${DIR}/out3.npy)
   run(${NPY_TOOL} equal ${DIR}/out_batch3.npy ${DIR}/out_expected.npy)
 elseif(STEP STREQUAL "float64")
-  execute_process(COMMAND ${RUN} --model ${DIR}/model.octet --input ${DIR}/double.npy
+  execute_process(COMMAND ${emulator} ${RUN} --model ${DIR}/model.octet --input ${DIR}/double.npy
                   --output ${DIR}/x.npy RESULT_VARIABLE exit_status ERROR_VARIABLE err)
   message(STATUS "exit ${exit_status}: ${err}")
   if(NOT exit_status STREQUAL "1" OR NOT err MATCHES "dtype float64, but model input 0 'input' is int8")
