@@ -49,8 +49,12 @@ suite() {  # suite DIR QEMU TRIPLET CPU EXPECTED_ISA
     return 1
   fi
   stamp "ctest under $qemu -cpu $cpu"
-  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$jobs"
+  # The caller runs this function as `suite ... || status=1`, which turns off
+  # `set -e` inside it: return ctest's status explicitly.
+  local rc=0
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$jobs" || rc=$?
   unset QEMU_CPU
+  return "$rc"
 }
 
 status=0
