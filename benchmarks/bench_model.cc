@@ -30,12 +30,31 @@
 #include <string>
 #include <vector>
 
-#include "npy.h"
+#include "npy.h"  // tools/npy.h: the project's one .npy reader and writer
 #include "octet/octet.h"
 
 namespace {
 
-using octet::bench::NpyArray;
+using NpyArray = octet::npy::Array;
+using octet::npy::DType;
+
+// Element i of a .npy array as a double (exact for every dtype but 64-bit
+// integers beyond 2^53).
+double NpyValue(const NpyArray& a, size_t i) {
+  const uint8_t* p = a.data.data() + i * octet::npy::ElementSize(a.dtype);
+  switch (a.dtype) {
+    case DType::kFloat32: { float v; std::memcpy(&v, p, 4); return v; }
+    case DType::kFloat64: { double v; std::memcpy(&v, p, 8); return v; }
+    case DType::kInt8: return static_cast<int8_t>(*p);
+    case DType::kUInt8: return *p;
+    case DType::kInt16: { int16_t v; std::memcpy(&v, p, 2); return v; }
+    case DType::kInt32: { int32_t v; std::memcpy(&v, p, 4); return v; }
+    case DType::kInt64: { int64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
+  }
+  return 0;
+}
+
+bool IsFloat(DType t) { return t == DType::kFloat32 || t == DType::kFloat64; }
 
 constexpr int kExitOk = 0;
 constexpr int kExitError = 1;
@@ -327,34 +346,34 @@ bool InputFromNpy(const NpyArray& a, const std::string& path, const TensorInfo& 
                   std::vector<uint8_t>* bytes, std::string* error) {
   std::vector<int64_t> want(info.shape.begin(), info.shape.end());
   if (a.shape != want) {
-    *error = path + ": shape " + a.shape_string() + " does not match input \"" + info.name +
+    *error = path + ": shape " + ShapeString(a.shape) + " does not match input \"" + info.name +
              "\" " + ShapeString(info.shape) + " (octet's activations are NHWC)";
     return false;
   }
-  const size_t n = a.count();
+  const size_t n = static_cast<size_t>(a.NumElements());
   bytes->assign(info.bytes, 0);
-  const bool same_int8 = info.type == OCTET_TYPE_INT8 && a.kind == 'i' && a.item_size == 1;
-  const bool same_uint8 = info.type == OCTET_TYPE_UINT8 && a.kind == 'u' && a.item_size == 1;
-  const bool same_float = info.type == OCTET_TYPE_FLOAT32 && a.kind == 'f' && a.item_size == 4;
+  const bool same_int8 = info.type == OCTET_TYPE_INT8 && a.dtype == DType::kInt8;
+  const bool same_uint8 = info.type == OCTET_TYPE_UINT8 && a.dtype == DType::kUInt8;
+  const bool same_float = info.type == OCTET_TYPE_FLOAT32 && a.dtype == DType::kFloat32;
   if (same_int8 || same_uint8 || same_float) {
     std::memcpy(bytes->data(), a.data.data(), info.bytes);
     return true;
   }
-  if (info.type == OCTET_TYPE_INT8 && a.kind == 'f' && info.scale > 0) {
+  if (info.type == OCTET_TYPE_INT8 && IsFloat(a.dtype) && info.scale > 0) {
     for (size_t i = 0; i < n; ++i) {
-      const double q = std::round(a.at(i) / info.scale) + info.zero_point;
+      const double q = std::round(NpyValue(a, i) / info.scale) + info.zero_point;
       (*bytes)[i] = static_cast<uint8_t>(static_cast<int8_t>(std::min(127.0, std::max(-128.0, q))));
     }
     return true;
   }
-  if (info.type == OCTET_TYPE_FLOAT32 && a.kind == 'f') {
+  if (info.type == OCTET_TYPE_FLOAT32 && IsFloat(a.dtype)) {
     for (size_t i = 0; i < n; ++i) {
-      const float v = static_cast<float>(a.at(i));
+      const float v = static_cast<float>(NpyValue(a, i));
       std::memcpy(bytes->data() + 4 * i, &v, 4);
     }
     return true;
   }
-  *error = path + ": " + a.type_name() + " values cannot feed " + TypeName(info.type) +
+  *error = path + ": " + octet::npy::DTypeName(a.dtype) + " values cannot feed " + TypeName(info.type) +
            " input \"" + info.name + "\" (int8 inputs take int8 or float arrays, float inputs float)";
   return false;
 }
@@ -392,18 +411,18 @@ double RawValue(const TensorInfo& t, size_t i) {
 bool Compare(const NpyArray& ref, const std::string& path, const TensorInfo& out, Comparison* c,
              std::string* error) {
   const size_t n = ElementCount(out);
-  if (ref.count() != n) {
-    *error = path + ": " + std::to_string(ref.count()) + " values " + ref.shape_string() +
+  if (static_cast<size_t>(ref.NumElements()) != n) {
+    *error = path + ": " + std::to_string(ref.NumElements()) + " values " + ShapeString(ref.shape) +
              ", output \"" + out.name + "\" has " + std::to_string(n) + " " + ShapeString(out.shape);
     return false;
   }
   c->reference = path;
   // An int8 reference (e.g. another engine's quantized output) is compared
   // in quantized units; anything else against the dequantized output.
-  c->quantized = out.type == OCTET_TYPE_INT8 && ref.kind == 'i' && ref.item_size == 1;
+  c->quantized = out.type == OCTET_TYPE_INT8 && ref.dtype == DType::kInt8;
   double signal = 0, noise = 0, sum_abs = 0, max_abs = 0;
   for (size_t i = 0; i < n; ++i) {
-    const double r = ref.at(i);
+    const double r = NpyValue(ref, i);
     const double v = c->quantized ? RawValue(out, i) : RealValue(out, i);
     const double e = v - r;
     signal += r * r;
@@ -862,14 +881,16 @@ bool WriteJson(const BenchOptions& options, const std::vector<BenchResult>& resu
 }
 
 bool SaveOutput(const std::string& path, const TensorInfo& out) {
-  const char* descr = out.type == OCTET_TYPE_INT8      ? "|i1"
-                      : out.type == OCTET_TYPE_UINT8   ? "|u1"
-                      : out.type == OCTET_TYPE_FLOAT32 ? "<f4"
-                      : out.type == OCTET_TYPE_INT32   ? "<i4"
-                                                       : "<i2";
-  std::vector<int64_t> shape(out.shape.begin(), out.shape.end());
+  NpyArray a;
+  a.dtype = out.type == OCTET_TYPE_INT8      ? DType::kInt8
+            : out.type == OCTET_TYPE_UINT8   ? DType::kUInt8
+            : out.type == OCTET_TYPE_FLOAT32 ? DType::kFloat32
+            : out.type == OCTET_TYPE_INT32   ? DType::kInt32
+                                             : DType::kInt16;
+  a.shape.assign(out.shape.begin(), out.shape.end());
+  a.data = out.data;
   std::string error;
-  if (!octet::bench::WriteNpy(path, descr, shape, out.data.data(), out.data.size(), &error)) {
+  if (!octet::npy::Save(path, a, &error)) {
     std::fprintf(stderr, "bench_model: %s\n", error.c_str());
     return false;
   }
@@ -881,7 +902,7 @@ bool ReadArrays(const std::vector<std::string>& paths, const char* flag,
   for (const std::string& p : paths) {
     NpyArray a;
     std::string error;
-    if (p.empty() || !octet::bench::ReadNpy(p, &a, &error)) {
+    if (p.empty() || !octet::npy::Load(p, &a, &error)) {
       std::fprintf(stderr, "bench_model: %s: %s\n", flag, p.empty() ? "empty file name" : error.c_str());
       return false;
     }
