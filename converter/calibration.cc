@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "converter/float_executor.h"
+#include "npy.h"  // tools/npy.h: the one .npy reader and writer
 
 // Decoding and resizing come from Debian's libstb (linked, not compiled here).
 #include <stb/stb_image.h>
@@ -23,91 +24,42 @@ namespace convert {
 namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------------------
-// .npy (NumPy's format: magic, version, little-endian header length, a
-// Python-dict header, then the raw array). Written by hand: it is a
-// 30-line format and no Debian C++ library reads it.
+// .npy, through the project's one reader and writer (tools/npy.h), as float.
 
 NpyArray ReadNpy(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ConvertError(path + ": cannot open file");
-  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) {
-    throw ConvertError(path + ": not a .npy file (bad magic)");
-  }
-  const int major = static_cast<unsigned char>(bytes[6]);
-  size_t header_len, offset;
-  if (major == 1) {
-    header_len = static_cast<unsigned char>(bytes[8]) | (static_cast<size_t>(static_cast<unsigned char>(bytes[9])) << 8);
-    offset = 10;
-  } else {
-    if (bytes.size() < 12) throw ConvertError(path + ": truncated .npy header");
-    header_len = 0;
-    for (int i = 0; i < 4; ++i) header_len |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + static_cast<size_t>(i)])) << (8 * i);
-    offset = 12;
-  }
-  if (offset + header_len > bytes.size()) throw ConvertError(path + ": truncated .npy header");
-  const std::string header = bytes.substr(offset, header_len);
-  auto field = [&](const std::string& key) -> std::string {
-    const size_t k = header.find("'" + key + "'");
-    if (k == std::string::npos) throw ConvertError(path + ": .npy header has no " + key);
-    size_t v = header.find(':', k) + 1;
-    while (v < header.size() && header[v] == ' ') ++v;
-    return header.substr(v);
-  };
-  std::string descr = field("descr");
-  descr = descr.substr(1, descr.find('\'', 1) - 1);
-  if (field("fortran_order").rfind("True", 0) == 0) {
-    throw ConvertError(path + ": Fortran-ordered .npy arrays are not supported");
-  }
+  npy::Array raw;
+  std::string error;
+  if (!npy::Load(path, &raw, &error)) throw ConvertError(error);
   NpyArray a;
-  const std::string shape_text = field("shape");
-  const std::string inside = shape_text.substr(1, shape_text.find(')') - 1);
-  std::stringstream ss(inside);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.find_first_not_of(' ') == std::string::npos) continue;
-    a.shape.push_back(std::stoll(item));
-  }
-  const int64_t n = NumElements(a.shape);
-  const char* data = bytes.data() + offset + header_len;
-  const size_t avail = bytes.size() - offset - header_len;
-  const char kind = descr.size() >= 2 ? descr[1] : '?';
-  const int width = descr.size() >= 3 ? std::atoi(descr.c_str() + 2) : 0;
-  if (descr[0] == '>' && width > 1) throw ConvertError(path + ": big-endian .npy data is not supported");
-  if (avail < static_cast<size_t>(n) * static_cast<size_t>(width) || width == 0) {
-    throw ConvertError(path + ": .npy data is truncated (" + std::to_string(avail) + " bytes for " +
-                       std::to_string(n) + " elements of " + descr + ")");
-  }
-  a.data.resize(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    const char* p = data + i * width;
-    double v;
-    if (kind == 'f' && width == 4) { float x; std::memcpy(&x, p, 4); v = x; }
-    else if (kind == 'f' && width == 8) { std::memcpy(&v, p, 8); }
-    else if (kind == 'u' && width == 1) { v = static_cast<unsigned char>(*p); }
-    else if (kind == 'i' && width == 1) { v = static_cast<signed char>(*p); }
-    else if (kind == 'i' && width == 4) { int32_t x; std::memcpy(&x, p, 4); v = x; }
-    else if (kind == 'i' && width == 8) { int64_t x; std::memcpy(&x, p, 8); v = static_cast<double>(x); }
-    else throw ConvertError(path + ": .npy dtype " + descr + " is not supported (float32, float64, uint8, int8, int32, int64)");
-    a.data[static_cast<size_t>(i)] = static_cast<float>(v);
+  a.shape = raw.shape;
+  const size_t n = static_cast<size_t>(raw.NumElements());
+  const size_t width = npy::ElementSize(raw.dtype);
+  a.data.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* p = raw.data.data() + i * width;
+    double v = 0;
+    switch (raw.dtype) {
+      case npy::DType::kFloat32: { float x; std::memcpy(&x, p, 4); v = x; break; }
+      case npy::DType::kFloat64: std::memcpy(&v, p, 8); break;
+      case npy::DType::kUInt8: v = *p; break;
+      case npy::DType::kInt8: v = static_cast<int8_t>(*p); break;
+      case npy::DType::kInt16: { int16_t x; std::memcpy(&x, p, 2); v = x; break; }
+      case npy::DType::kInt32: { int32_t x; std::memcpy(&x, p, 4); v = x; break; }
+      case npy::DType::kInt64: { int64_t x; std::memcpy(&x, p, 8); v = static_cast<double>(x); break; }
+    }
+    a.data[i] = static_cast<float>(v);
   }
   return a;
 }
 
 void WriteNpy(const std::string& path, const Shape& shape, const std::vector<float>& data) {
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (";
-  for (size_t i = 0; i < shape.size(); ++i) header += std::to_string(shape[i]) + (shape.size() == 1 || i + 1 < shape.size() ? ", " : "");
-  header += "), }";
-  while ((10 + header.size() + 1) % 64) header += ' ';
-  header += '\n';
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw ConvertError(path + ": cannot write file");
-  const uint16_t len = static_cast<uint16_t>(header.size());
-  f.write("\x93NUMPY\x01\x00", 8);
-  f.put(static_cast<char>(len & 0xff));
-  f.put(static_cast<char>(len >> 8));
-  f << header;
-  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * 4));
+  npy::Array raw;
+  raw.dtype = npy::DType::kFloat32;
+  raw.shape.assign(shape.begin(), shape.end());
+  raw.data.resize(data.size() * sizeof(float));
+  std::memcpy(raw.data.data(), data.data(), raw.data.size());
+  std::string error;
+  if (!npy::Save(path, raw, &error)) throw ConvertError(error);
 }
 
 // ---------------------------------------------------------------------------
