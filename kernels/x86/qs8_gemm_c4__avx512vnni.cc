@@ -75,7 +75,7 @@ namespace octet {
 namespace avx512vnni {
 namespace {
 
-enum class Epilogue { kFast, kGeneral, kNone };
+enum class Epilogue { kFast, kGeneral };
 
 constexpr int kTables = 9;  // 64-byte table rows per block of 16 channels
 constexpr size_t kBlockTableBytes = kTables * 64;
@@ -270,10 +270,8 @@ void Tile(const TileArgs& args) {
       __m128i q;
       if (E == Epilogue::kFast) {
         q = RequantFast(acc[r][j], k, args);
-      } else if (E == Epilogue::kGeneral) {
-        q = RequantGeneral(acc[r][j], t, args);
       } else {
-        q = _mm512_cvtepi32_epi8(acc[r][j]);
+        q = RequantGeneral(acc[r][j], t, args);
       }
       if (masked) {
         _mm_mask_storeu_epi8(c, args.last_mask, q);
@@ -308,7 +306,6 @@ struct TileTable {
 
 const TileTable<Epilogue::kFast> kFastTiles;
 const TileTable<Epilogue::kGeneral> kGeneralTiles;
-const TileTable<Epilogue::kNone> kNoneTiles;
 const TileTable<Epilogue::kFast, true> kFastTapTiles;
 const TileTable<Epilogue::kGeneral, true> kGeneralTapTiles;
 
@@ -517,12 +514,6 @@ void GemmTaps(const void* packed, int m, const int8_t* a, size_t a_stride,
     Run(h, std::min(h.mr, kMaxMrGeneral), kGeneralTapTiles.rows, m, a, a_stride, c, c_stride,
         output_zero_point, qmin, qmax, taps, tap_offsets);
   }
-}
-
-void GemmNoRequantForBenchmark(const void* packed, int m, const int8_t* a, size_t a_stride,
-                               int8_t* c, size_t c_stride) {
-  const Header& h = *static_cast<const Header*>(packed);
-  Run(h, h.mr, kNoneTiles.rows, m, a, a_stride, c, c_stride, 0, -128, 127);
 }
 
 }  // namespace avx512vnni

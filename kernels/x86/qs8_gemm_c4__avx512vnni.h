@@ -46,11 +46,5 @@ void GemmTaps(const void* packed, int m, const int8_t* a, size_t a_stride,
 // Whether GemmPack chose the fast exact epilogue (for tests and benchmarks).
 bool GemmUsesFastEpilogue(const void* packed);
 
-// For measuring the cost of the requantization only: the same GEMM whose
-// epilogue truncates the int32 accumulators to int8 (wrong numbers, right
-// memory traffic). Not used by any kernel.
-void GemmNoRequantForBenchmark(const void* packed, int m, const int8_t* a, size_t a_stride,
-                               int8_t* c, size_t c_stride);
-
 }  // namespace avx512vnni
 }  // namespace octet
