@@ -63,6 +63,9 @@ void FillTable(const IsaLevel& chosen, KernelTable* table) {
   table->dwconv2d = set.dwconv2d;
   table->fully_connected = set.fully_connected;
   table->add = set.add;
+  table->maxpool2d = set.maxpool2d;
+  table->quantize = set.quantize;
+  table->dequantize = set.dequantize;
 }
 
 std::string BuiltLevels() {
