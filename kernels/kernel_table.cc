@@ -26,6 +26,7 @@ KernelSet ResolveKernelSet(Isa isa) {
       if (!resolved.maxpool2d) resolved.maxpool2d = set->maxpool2d;
       if (!resolved.quantize) resolved.quantize = set->quantize;
       if (!resolved.dequantize) resolved.dequantize = set->dequantize;
+      if (!resolved.strided_copy) resolved.strided_copy = set->strided_copy;
     }
     if (level == Isa::kScalar) return resolved;
   }

@@ -77,6 +77,12 @@ struct DequantizeKernel {
   void (*run)(size_t n, float scale, int32_t zero_point, const int8_t* input, float* output);
 };
 
+// Strided gather (TRANSPOSE, SLICE; as x8_strided_copy__scalar).
+struct StridedCopyKernel {
+  const char* name;
+  void (*run)(const StridedCopyParams& p, const int8_t* input, int8_t* output);
+};
+
 // What one ISA level provides. A null member means "not provided at this
 // level": the runtime then takes the next lower level's kernel, down to
 // scalar, which provides every family.
@@ -88,6 +94,7 @@ struct KernelSet {
   const MaxPool2DKernel* maxpool2d = nullptr;
   const QuantizeKernel* quantize = nullptr;
   const DequantizeKernel* dequantize = nullptr;
+  const StridedCopyKernel* strided_copy = nullptr;
 };
 
 // The kernels of `isa` compiled into this build, or null if that level was

@@ -41,10 +41,11 @@ const AddKernel kAdd = {"qs8_add__scalar", qs8_add__scalar};
 const MaxPool2DKernel kMaxPool2D = {"qs8_maxpool2d__scalar", qs8_maxpool2d__scalar};
 const QuantizeKernel kQuantize = {"qs8_quantize__scalar", qs8_quantize__scalar};
 const DequantizeKernel kDequantize = {"qs8_dequantize__scalar", qs8_dequantize__scalar};
+const StridedCopyKernel kStridedCopy = {"x8_strided_copy__scalar", x8_strided_copy__scalar};
 
 }  // namespace
 
 const KernelSet kScalarKernelSet = {&kConv2D,   &kDepthwise, &kFullyConnected, &kAdd,
-                                    &kMaxPool2D, &kQuantize, &kDequantize};
+                                    &kMaxPool2D, &kQuantize, &kDequantize, &kStridedCopy};
 
 }  // namespace octet

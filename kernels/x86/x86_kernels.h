@@ -26,4 +26,6 @@ extern const DequantizeKernel kQs8DequantizeAvx512Vnni;
 extern const DequantizeKernel kQs8DequantizeAvx2;
 extern const DequantizeKernel kQs8DequantizeSse41;
 
+extern const StridedCopyKernel kX8StridedCopySse41;
+
 }  // namespace octet

@@ -66,6 +66,7 @@ void FillTable(const IsaLevel& chosen, KernelTable* table) {
   table->maxpool2d = set.maxpool2d;
   table->quantize = set.quantize;
   table->dequantize = set.dequantize;
+  table->strided_copy = set.strided_copy;
 }
 
 std::string BuiltLevels() {

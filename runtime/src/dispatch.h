@@ -21,6 +21,7 @@ struct KernelTable {
   const MaxPool2DKernel* maxpool2d = nullptr;
   const QuantizeKernel* quantize = nullptr;
   const DequantizeKernel* dequantize = nullptr;
+  const StridedCopyKernel* strided_copy = nullptr;
 };
 
 // Picks the kernel table for `requested`. OCTET_ISA_AUTO means: the level

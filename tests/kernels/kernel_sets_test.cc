@@ -25,6 +25,7 @@ using testing_util::DequantizeKernelTester;
 using testing_util::FullyConnectedKernelTester;
 using testing_util::MaxPoolKernelTester;
 using testing_util::QuantizeKernelTester;
+using testing_util::StridedCopyKernelTester;
 
 struct Level {
   Isa isa;
@@ -512,6 +513,42 @@ TEST_P(KernelSetTest, Dequantize) {
           .Test(*set_->dequantize);
     }
   }
+}
+
+TEST_P(KernelSetTest, StridedCopy) {
+  if (!set_->strided_copy) GTEST_SKIP() << "no strided-copy kernel at this level";
+  uint32_t seed = 1200;
+  // NCHW -> NHWC as the runtime merges it: [N, H*W, C] with input strides
+  // [C*H*W, 1, H*W] (the interleave of C planes; SIMD for C in 2..4 when
+  // H*W >= 16), pixel counts around 16-pixel steps, batches.
+  for (int64_t c : {1, 2, 3, 4, 5, 8}) {
+    for (int64_t hw : {1, 7, 15, 16, 17, 31, 32, 33, 50, 224 * 224}) {
+      for (int64_t n : {1, 2}) {
+        StridedCopyKernelTester().shape({n, hw, c}).strides({c * hw, 1, hw}).seed(seed++)
+            .Test(*set_->strided_copy);
+      }
+    }
+  }
+  // Planes further apart than their length (a slice of a larger tensor), with
+  // an offset; and NHWC -> NCHW ([C, H*W] with strides [1, C]).
+  StridedCopyKernelTester().shape({3, 100, 3}).strides({1000, 1, 300}).offset(7).seed(seed++)
+      .Test(*set_->strided_copy);
+  StridedCopyKernelTester().shape({2, 5, 40, 2}).strides({900, 90, 1, 45}).offset(3).seed(seed++)
+      .Test(*set_->strided_copy);
+  for (int64_t c : {2, 3, 4, 16}) {
+    StridedCopyKernelTester().shape({c, 70}).strides({1, c}).seed(seed++)
+        .Test(*set_->strided_copy);
+  }
+  // Other layouts (the reference loop): contiguous rows, 6-D permutations,
+  // slices with steps.
+  StridedCopyKernelTester().shape({4, 5, 6}).strides({60, 1, 5}).seed(seed++)
+      .Test(*set_->strided_copy);
+  StridedCopyKernelTester().shape({2, 3, 2, 2, 3, 4}).strides({144, 4, 72, 1, 24, 2 * 2 * 3})
+      .seed(seed++).Test(*set_->strided_copy);
+  StridedCopyKernelTester().shape({7, 9}).strides({40, 3}).offset(5).seed(seed++)
+      .Test(*set_->strided_copy);
+  StridedCopyKernelTester().shape({3, 64}).strides({100, 1}).offset(2).seed(seed++)
+      .Test(*set_->strided_copy);
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, KernelSetTest, ::testing::ValuesIn(kAllLevels),

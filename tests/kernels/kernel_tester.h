@@ -432,6 +432,47 @@ class MaxPoolKernelTester {
   uint32_t seed_ = 1;
 };
 
+// Strided gather: a random input just large enough for the highest address
+// the given shape, strides (all >= 0) and offset read.
+class StridedCopyKernelTester {
+ public:
+  // Outermost first, up to kMaxKernelRank dims (right-aligned).
+  StridedCopyKernelTester& shape(std::vector<int64_t> n) { shape_ = std::move(n); return *this; }
+  StridedCopyKernelTester& strides(std::vector<int64_t> s) { stride_ = std::move(s); return *this; }
+  StridedCopyKernelTester& offset(int64_t o) { offset_ = o; return *this; }
+  StridedCopyKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  void Test(const StridedCopyKernel& kernel) {
+    std::ostringstream os;
+    os << "strided copy shape";
+    for (int64_t d : shape_) os << " " << d;
+    os << " strides";
+    for (int64_t d : stride_) os << " " << d;
+    os << " offset " << offset_ << " seed " << seed_ << " [" << kernel.name << "]";
+    ASSERT_EQ(shape_.size(), stride_.size()) << os.str();
+    StridedCopyParams p;
+    const size_t first = kMaxKernelRank - shape_.size();
+    int64_t reach = offset_, count = 1;
+    for (size_t d = 0; d < shape_.size(); ++d) {
+      p.shape[first + d] = shape_[d];
+      p.stride[first + d] = stride_[d];
+      reach += (shape_[d] - 1) * stride_[d];
+      count *= shape_[d];
+    }
+    p.offset = offset_;
+    Random rng(seed_);
+    const auto x = RandomBytes(rng, size_t(reach) + 1);
+    std::vector<int8_t> expected(static_cast<size_t>(count));
+    x8_strided_copy__scalar(p, x.data(), expected.data());
+    CheckOutput(expected, os.str(), [&](int8_t* out) { kernel.run(p, x.data(), out); });
+  }
+
+ private:
+  std::vector<int64_t> shape_ = {16}, stride_ = {1};
+  int64_t offset_ = 0;
+  uint32_t seed_ = 1;
+};
+
 // QUANTIZE: `values` (specials, ties, ...) placed at random positions among
 // random floats of about `range` quantization steps.
 class QuantizeKernelTester {
