@@ -23,6 +23,10 @@ KernelSet ResolveKernelSet(Isa isa) {
       if (!resolved.dwconv2d) resolved.dwconv2d = set->dwconv2d;
       if (!resolved.fully_connected) resolved.fully_connected = set->fully_connected;
       if (!resolved.add) resolved.add = set->add;
+      if (!resolved.maxpool2d) resolved.maxpool2d = set->maxpool2d;
+      if (!resolved.quantize) resolved.quantize = set->quantize;
+      if (!resolved.dequantize) resolved.dequantize = set->dequantize;
+      if (!resolved.strided_copy) resolved.strided_copy = set->strided_copy;
     }
     if (level == Isa::kScalar) return resolved;
   }

@@ -17,6 +17,7 @@
 #include <cstdint>
 
 #include "kernels/reference.h"
+#include "kernels/reference_ops.h"
 
 namespace octet {
 
@@ -57,6 +58,31 @@ struct AddKernel {
   void (*run)(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out);
 };
 
+// MAX_POOL_2D (NHWC): max over the window's taps inside the input, clamped
+// to [qmin, qmax] (as qs8_maxpool2d__scalar).
+struct MaxPool2DKernel {
+  const char* name;
+  void (*run)(const Pool2DParams& p, const int8_t* input, int8_t* output);
+};
+
+// QUANTIZE: n float32 values to int8 (as qs8_quantize__scalar).
+struct QuantizeKernel {
+  const char* name;
+  void (*run)(size_t n, float scale, int32_t zero_point, const float* input, int8_t* output);
+};
+
+// DEQUANTIZE: n int8 values to float32 (as qs8_dequantize__scalar).
+struct DequantizeKernel {
+  const char* name;
+  void (*run)(size_t n, float scale, int32_t zero_point, const int8_t* input, float* output);
+};
+
+// Strided gather (TRANSPOSE, SLICE; as x8_strided_copy__scalar).
+struct StridedCopyKernel {
+  const char* name;
+  void (*run)(const StridedCopyParams& p, const int8_t* input, int8_t* output);
+};
+
 // What one ISA level provides. A null member means "not provided at this
 // level": the runtime then takes the next lower level's kernel, down to
 // scalar, which provides every family.
@@ -65,6 +91,10 @@ struct KernelSet {
   const DepthwiseConv2DKernel* dwconv2d = nullptr;
   const FullyConnectedKernel* fully_connected = nullptr;
   const AddKernel* add = nullptr;
+  const MaxPool2DKernel* maxpool2d = nullptr;
+  const QuantizeKernel* quantize = nullptr;
+  const DequantizeKernel* dequantize = nullptr;
+  const StridedCopyKernel* strided_copy = nullptr;
 };
 
 // The kernels of `isa` compiled into this build, or null if that level was

@@ -1,6 +1,7 @@
 // The scalar kernel set: the reference kernels behind the op-level interface
 // (no packing, no scratch: they read the model's filter and folded bias).
 #include "kernels/kernel_table.h"
+#include "kernels/reference_ops.h"
 
 namespace octet {
 namespace {
@@ -37,9 +38,14 @@ const FullyConnectedKernel kFullyConnected = {
     "qs8_fully_connected__scalar", NoBytes<FullyConnectedParams>,
     NoPack<FullyConnectedParams>, NoBytes<FullyConnectedParams>, FullyConnectedRun};
 const AddKernel kAdd = {"qs8_add__scalar", qs8_add__scalar};
+const MaxPool2DKernel kMaxPool2D = {"qs8_maxpool2d__scalar", qs8_maxpool2d__scalar};
+const QuantizeKernel kQuantize = {"qs8_quantize__scalar", qs8_quantize__scalar};
+const DequantizeKernel kDequantize = {"qs8_dequantize__scalar", qs8_dequantize__scalar};
+const StridedCopyKernel kStridedCopy = {"x8_strided_copy__scalar", x8_strided_copy__scalar};
 
 }  // namespace
 
-const KernelSet kScalarKernelSet = {&kConv2D, &kDepthwise, &kFullyConnected, &kAdd};
+const KernelSet kScalarKernelSet = {&kConv2D,   &kDepthwise, &kFullyConnected, &kAdd,
+                                    &kMaxPool2D, &kQuantize, &kDequantize, &kStridedCopy};
 
 }  // namespace octet

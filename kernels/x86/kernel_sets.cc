@@ -9,14 +9,22 @@
 namespace octet {
 namespace {
 
-// Members: conv2d, dwconv2d, fully_connected, add (constant-initialized, so
-// usable from any static initializer).
-const KernelSet kSse41Set = {&qs8_conv2d__sse41, &kQs8Dwconv2dC8Sse41,
-                             &qs8_fully_connected__sse41, &kQs8AddSse41};
-const KernelSet kAvx2Set = {&qs8_conv2d__avx2, &kQs8Dwconv2dC16Avx2, &qs8_fully_connected__avx2,
-                            &kQs8AddAvx2};
-const KernelSet kAvx512VnniSet = {&qs8_conv2d__avx512vnni, &kQs8Dwconv2dC64Avx512Vnni,
-                                  &qs8_fully_connected__avx512vnni, &kQs8AddAvx512Vnni};
+// Members: conv2d, dwconv2d, fully_connected, add, maxpool2d, quantize,
+// dequantize, strided_copy (constant-initialized, so usable from any static
+// initializer). The strided copy exists at SSE4.1 only (pshufb is enough for
+// its interleave); AVX2 and AVX-512 take it by fallback.
+const KernelSet kSse41Set = {&qs8_conv2d__sse41,       &kQs8Dwconv2dC8Sse41,
+                             &qs8_fully_connected__sse41, &kQs8AddSse41,
+                             &kQs8Maxpool2dSse41,      &kQs8QuantizeSse41,
+                             &kQs8DequantizeSse41,     &kX8StridedCopySse41};
+const KernelSet kAvx2Set = {&qs8_conv2d__avx2,       &kQs8Dwconv2dC16Avx2,
+                            &qs8_fully_connected__avx2, &kQs8AddAvx2,
+                            &kQs8Maxpool2dAvx2,      &kQs8QuantizeAvx2,
+                            &kQs8DequantizeAvx2};
+const KernelSet kAvx512VnniSet = {&qs8_conv2d__avx512vnni,       &kQs8Dwconv2dC64Avx512Vnni,
+                                  &qs8_fully_connected__avx512vnni, &kQs8AddAvx512Vnni,
+                                  &kQs8Maxpool2dAvx512Vnni,      &kQs8QuantizeAvx512Vnni,
+                                  &kQs8DequantizeAvx512Vnni};
 
 }  // namespace
 

@@ -15,4 +15,17 @@ extern const AddKernel kQs8AddAvx512Vnni;
 extern const AddKernel kQs8AddAvx2;
 extern const AddKernel kQs8AddSse41;
 
+extern const MaxPool2DKernel kQs8Maxpool2dAvx512Vnni;
+extern const MaxPool2DKernel kQs8Maxpool2dAvx2;
+extern const MaxPool2DKernel kQs8Maxpool2dSse41;
+
+extern const QuantizeKernel kQs8QuantizeAvx512Vnni;
+extern const QuantizeKernel kQs8QuantizeAvx2;
+extern const QuantizeKernel kQs8QuantizeSse41;
+extern const DequantizeKernel kQs8DequantizeAvx512Vnni;
+extern const DequantizeKernel kQs8DequantizeAvx2;
+extern const DequantizeKernel kQs8DequantizeSse41;
+
+extern const StridedCopyKernel kX8StridedCopySse41;
+
 }  // namespace octet

@@ -63,6 +63,10 @@ void FillTable(const IsaLevel& chosen, KernelTable* table) {
   table->dwconv2d = set.dwconv2d;
   table->fully_connected = set.fully_connected;
   table->add = set.add;
+  table->maxpool2d = set.maxpool2d;
+  table->quantize = set.quantize;
+  table->dequantize = set.dequantize;
+  table->strided_copy = set.strided_copy;
 }
 
 std::string BuiltLevels() {

@@ -18,6 +18,10 @@ struct KernelTable {
   const DepthwiseConv2DKernel* dwconv2d = nullptr;
   const FullyConnectedKernel* fully_connected = nullptr;
   const AddKernel* add = nullptr;
+  const MaxPool2DKernel* maxpool2d = nullptr;
+  const QuantizeKernel* quantize = nullptr;
+  const DequantizeKernel* dequantize = nullptr;
+  const StridedCopyKernel* strided_copy = nullptr;
 };
 
 // Picks the kernel table for `requested`. OCTET_ISA_AUTO means: the level

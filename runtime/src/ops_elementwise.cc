@@ -102,28 +102,29 @@ class PReluOp final : public SimpleOp {
 
 class QuantizeOp final : public SimpleOp {
  public:
-  QuantizeOp() : SimpleOp("qs8_quantize__scalar") {}
+  explicit QuantizeOp(const QuantizeKernel* k) : SimpleOp(k->name), kernel(k) {}
+  const QuantizeKernel* kernel;
   size_t count = 0;
   float scale = 1.0f;
   int32_t zero_point = 0;
   const octet_tensor* x = nullptr;
   octet_tensor* y = nullptr;
   void Invoke() override {
-    qs8_quantize__scalar(count, scale, zero_point, reinterpret_cast<const float*>(x->data),
-                         Out8(y));
+    kernel->run(count, scale, zero_point, reinterpret_cast<const float*>(x->data), Out8(y));
   }
 };
 
 class DequantizeOp final : public SimpleOp {
  public:
-  DequantizeOp() : SimpleOp("qs8_dequantize__scalar") {}
+  explicit DequantizeOp(const DequantizeKernel* k) : SimpleOp(k->name), kernel(k) {}
+  const DequantizeKernel* kernel;
   size_t count = 0;
   float scale = 1.0f;
   int32_t zero_point = 0;
   const octet_tensor* x = nullptr;
   octet_tensor* y = nullptr;
   void Invoke() override {
-    qs8_dequantize__scalar(count, scale, zero_point, In8(x), reinterpret_cast<float*>(y->data));
+    kernel->run(count, scale, zero_point, In8(x), reinterpret_cast<float*>(y->data));
   }
 };
 
@@ -243,9 +244,9 @@ Status PreparePRelu(const Model& model, const schema::Operator& op,
 }
 
 Status PrepareQuantize(const Model&, const schema::Operator& op,
-                       std::vector<octet_tensor>& tensors, const KernelTable&,
+                       std::vector<octet_tensor>& tensors, const KernelTable& kernels,
                        std::unique_ptr<PreparedOp>* out) {
-  auto q = std::make_unique<QuantizeOp>();
+  auto q = std::make_unique<QuantizeOp>(kernels.quantize);
   q->x = &tensors[op.inputs()->Get(0)];
   q->y = &tensors[op.outputs()->Get(0)];
   q->count = NumElements(*q->y);
@@ -256,9 +257,9 @@ Status PrepareQuantize(const Model&, const schema::Operator& op,
 }
 
 Status PrepareDequantize(const Model&, const schema::Operator& op,
-                         std::vector<octet_tensor>& tensors, const KernelTable&,
+                         std::vector<octet_tensor>& tensors, const KernelTable& kernels,
                          std::unique_ptr<PreparedOp>* out) {
-  auto d = std::make_unique<DequantizeOp>();
+  auto d = std::make_unique<DequantizeOp>(kernels.dequantize);
   d->x = &tensors[op.inputs()->Get(0)];
   d->y = &tensors[op.outputs()->Get(0)];
   d->count = NumElements(*d->x);

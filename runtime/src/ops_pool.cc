@@ -9,11 +9,12 @@ namespace {
 
 class MaxPoolOp final : public SimpleOp {
  public:
-  MaxPoolOp() : SimpleOp("qs8_maxpool2d__scalar") {}
+  explicit MaxPoolOp(const MaxPool2DKernel* k) : SimpleOp(k->name), kernel(k) {}
+  const MaxPool2DKernel* kernel;
   Pool2DParams params;
   const octet_tensor* x = nullptr;
   octet_tensor* y = nullptr;
-  void Invoke() override { qs8_maxpool2d__scalar(params, In8(x), Out8(y)); }
+  void Invoke() override { kernel->run(params, In8(x), Out8(y)); }
 };
 
 // Theory of operation: a window's divisor n is its count of taps inside the
@@ -63,9 +64,9 @@ void FillPool(const schema::Pool2DOptions& o, const octet_tensor& x, const octet
 }  // namespace
 
 Status PrepareMaxPool2D(const Model&, const schema::Operator& op,
-                        std::vector<octet_tensor>& tensors, const KernelTable&,
+                        std::vector<octet_tensor>& tensors, const KernelTable& kernels,
                         std::unique_ptr<PreparedOp>* out) {
-  auto pool = std::make_unique<MaxPoolOp>();
+  auto pool = std::make_unique<MaxPoolOp>(kernels.maxpool2d);
   pool->x = &tensors[op.inputs()->Get(0)];
   pool->y = &tensors[op.outputs()->Get(0)];
   FillPool(*op.options_as_Pool2DOptions(), *pool->x, *pool->y, &pool->params);

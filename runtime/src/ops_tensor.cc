@@ -83,11 +83,12 @@ class ReshapeOp final : public SimpleOp {
 
 class StridedCopyOp final : public SimpleOp {
  public:
-  StridedCopyOp() : SimpleOp("x8_strided_copy__scalar") {}
+  explicit StridedCopyOp(const StridedCopyKernel* k) : SimpleOp(k->name), kernel(k) {}
+  const StridedCopyKernel* kernel;
   StridedCopyParams params;
   const octet_tensor* x = nullptr;
   octet_tensor* y = nullptr;
-  void Invoke() override { x8_strided_copy__scalar(params, In8(x), Out8(y)); }
+  void Invoke() override { kernel->run(params, In8(x), Out8(y)); }
 };
 
 class PadOp final : public SimpleOp {
@@ -151,9 +152,9 @@ Status PrepareReshape(const Model&, const schema::Operator& op,
 }
 
 Status PrepareTranspose(const Model&, const schema::Operator& op,
-                        std::vector<octet_tensor>& tensors, const KernelTable&,
+                        std::vector<octet_tensor>& tensors, const KernelTable& kernels,
                         std::unique_ptr<PreparedOp>* out) {
-  auto transpose = std::make_unique<StridedCopyOp>();
+  auto transpose = std::make_unique<StridedCopyOp>(kernels.strided_copy);
   transpose->x = &tensors[op.inputs()->Get(0)];
   transpose->y = &tensors[op.outputs()->Get(0)];
   const std::vector<int32_t>& in_shape = transpose->x->shape;
@@ -171,9 +172,9 @@ Status PrepareTranspose(const Model&, const schema::Operator& op,
 }
 
 Status PrepareSlice(const Model&, const schema::Operator& op, std::vector<octet_tensor>& tensors,
-                    const KernelTable&, std::unique_ptr<PreparedOp>* out) {
+                    const KernelTable& kernels, std::unique_ptr<PreparedOp>* out) {
   const auto* o = op.options_as_SliceOptions();
-  auto slice = std::make_unique<StridedCopyOp>();
+  auto slice = std::make_unique<StridedCopyOp>(kernels.strided_copy);
   slice->x = &tensors[op.inputs()->Get(0)];
   slice->y = &tensors[op.outputs()->Get(0)];
   const std::vector<int64_t> in_stride = Strides(slice->x->shape);

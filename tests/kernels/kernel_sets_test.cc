@@ -5,6 +5,9 @@
 // groups, extreme zero points and clamps.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,7 +21,11 @@ namespace {
 using testing_util::AddKernelTester;
 using testing_util::ConvKernelTester;
 using testing_util::DepthwiseKernelTester;
+using testing_util::DequantizeKernelTester;
 using testing_util::FullyConnectedKernelTester;
+using testing_util::MaxPoolKernelTester;
+using testing_util::QuantizeKernelTester;
+using testing_util::StridedCopyKernelTester;
 
 struct Level {
   Isa isa;
@@ -392,6 +399,156 @@ TEST_P(KernelSetTest, Add) {
       .Test(*set_->add);
   AddKernelTester().size(333).zero_points(0, 0, -128).qmin(-128).qmax(0).seed(seed++)
       .Test(*set_->add);
+}
+
+TEST_P(KernelSetTest, MaxPool2D) {
+  if (!set_->maxpool2d) GTEST_SKIP() << "no max-pool kernel at this level";
+  uint32_t seed = 900;
+  // Channels around every vector width (16, 32, 64) and their tails.
+  for (int c : {1, 3, 4, 8, 12, 13, 15, 16, 17, 24, 31, 32, 33, 47, 48, 63, 64, 65, 72, 127, 128,
+                130}) {
+    MaxPoolKernelTester().input(7, 8, c).filter(3, 3).stride(2, 2).pad(1, 1, 1, 1).seed(seed++)
+        .Test(*set_->maxpool2d);
+    MaxPoolKernelTester().input(5, 6, c).filter(2, 2).stride(2, 2).seed(seed++)
+        .Test(*set_->maxpool2d);
+  }
+  // Random geometry: filters 1..5, strides 1..3, any padding below the filter
+  // (one-sided too), batches, clamps and inputs at the int8 extremes.
+  testing_util::Random rng(77);
+  for (int i = 0; i < 60; ++i) {
+    const int fh = int(rng.Range(1, 5)), fw = int(rng.Range(1, 5));
+    const int h = int(rng.Range(fh, 12)), w = int(rng.Range(fw, 12));
+    MaxPoolKernelTester t;
+    t.batch(int(rng.Range(1, 3))).input(h, w, int(rng.Range(1, 100))).filter(fh, fw)
+        .stride(int(rng.Range(1, 3)), int(rng.Range(1, 3)))
+        .pad(int(rng.Range(0, fh - 1)), int(rng.Range(0, fw - 1)), int(rng.Range(0, fh - 1)),
+             int(rng.Range(0, fw - 1)))
+        .seed(seed++);
+    if (i % 4 == 1) t.qmin(int32_t(rng.Range(-128, 0))).qmax(int32_t(rng.Range(1, 127)));
+    if (i % 4 == 2) t.input_range(-128, -120);  // many -128 maxima (the initial value)
+    if (i % 4 == 3) t.input_range(120, 127);
+    t.Test(*set_->maxpool2d);
+  }
+  MaxPoolKernelTester().input(1, 1, 70).filter(1, 1).seed(seed++).Test(*set_->maxpool2d);
+  MaxPoolKernelTester().input(3, 3, 64).filter(3, 3).pad(2, 2, 2, 2).seed(seed++)
+      .Test(*set_->maxpool2d);
+  MaxPoolKernelTester().input(12, 12, 64).filter(3, 3).stride(2, 2).pad(1, 1, 1, 1).qmin(0)
+      .seed(seed++).Test(*set_->maxpool2d);  // fused ReLU
+  MaxPoolKernelTester().input(9, 9, 40).filter(3, 3).stride(1, 1).pad(1, 1, 1, 1).qmin(-128)
+      .qmax(-128).seed(seed++).Test(*set_->maxpool2d);
+  MaxPoolKernelTester().input(9, 9, 40).filter(3, 3).qmin(127).qmax(127).seed(seed++)
+      .Test(*set_->maxpool2d);
+}
+
+// Floats whose quotient by `scale` hits every rounding and saturation edge
+// of QUANTIZE (the scale is a power of two, so x / scale is exact).
+std::vector<float> QuantizeSpecials(float scale) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float denorm = std::numeric_limits<float>::denorm_min();
+  std::vector<float> v = {nan, -nan, inf, -inf, 0.0f, -0.0f, denorm, -denorm,
+                          std::numeric_limits<float>::min(), -std::numeric_limits<float>::min(),
+                          std::numeric_limits<float>::max(), -std::numeric_limits<float>::max()};
+  for (float q : {0.5f, 1.5f, 2.5f, 126.5f, 127.5f, 128.5f, 255.5f, 256.0f, 256.5f, 257.0f,
+                  383.5f, 0x1p22f + 0.5f, 0x1p23f, 0x1p23f + 1.0f, 0x1p24f, 0x1p31f, 0x1p40f}) {
+    v.push_back(q * scale);
+    v.push_back(-q * scale);
+    v.push_back(std::nextafter(q, 0.0f) * scale);
+    v.push_back(-std::nextafter(q, 0.0f) * scale);
+    v.push_back(std::nextafter(q, 1e30f) * scale);
+    v.push_back(-std::nextafter(q, 1e30f) * scale);
+  }
+  for (int k = -300; k <= 300; ++k) v.push_back((float(k) + 0.5f) * scale);  // every tie
+  return v;
+}
+
+TEST_P(KernelSetTest, Quantize) {
+  if (!set_->quantize) GTEST_SKIP() << "no quantize kernel at this level";
+  uint32_t seed = 1000;
+  // Sizes around 16/32/64-value steps and their tails.
+  for (size_t n : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129,
+                   1000, 150528}) {
+    QuantizeKernelTester().size(n).seed(seed++).Test(*set_->quantize);
+  }
+  for (float scale : {0.25f, 1.0f, 0x1p-10f}) {  // exact quotients: ties and thresholds
+    for (int32_t z : {-128, -1, 0, 3, 127}) {
+      QuantizeKernelTester().size(2000).scale(scale).zero_point(z).values(QuantizeSpecials(scale))
+          .seed(seed++).Test(*set_->quantize);
+    }
+  }
+  for (float scale : {0.0186584f, 0.05f, 1e-30f, 1e36f, 7.0f}) {  // inexact quotients
+    for (int32_t z : {-128, 0, 127}) {
+      QuantizeKernelTester().size(777).scale(scale).zero_point(z).values(QuantizeSpecials(scale))
+          .seed(seed++).Test(*set_->quantize);
+      QuantizeKernelTester().size(500).scale(scale).zero_point(z).range(2.0).seed(seed++)
+          .Test(*set_->quantize);
+    }
+  }
+  // Specials in the tail (sizes below one step: every value in the tail).
+  QuantizeKernelTester().size(13).scale(0.25f).values(QuantizeSpecials(0.25f)).seed(seed++)
+      .Test(*set_->quantize);
+  // Random bit patterns: every exponent, NaN payloads, denormals.
+  testing_util::Random rng(4242);
+  std::vector<float> bits(3000);
+  for (float& f : bits) {
+    const uint32_t u = rng.Bits();
+    std::memcpy(&f, &u, sizeof(f));
+  }
+  for (float scale : {1.0f, 0.05f, 1e-20f, 1e20f}) {
+    QuantizeKernelTester().size(3001).scale(scale).zero_point(-5).values(bits).seed(seed++)
+        .Test(*set_->quantize);
+  }
+}
+
+TEST_P(KernelSetTest, Dequantize) {
+  if (!set_->dequantize) GTEST_SKIP() << "no dequantize kernel at this level";
+  uint32_t seed = 1100;
+  for (size_t n : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129,
+                   256, 1000, 1001}) {
+    DequantizeKernelTester().size(n).seed(seed++).Test(*set_->dequantize);
+  }
+  for (float scale : {0.0186584f, 1.0f, 1e-38f, 3e38f, 0x1p-149f}) {
+    for (int32_t z : {-128, 0, 127}) {
+      DequantizeKernelTester().size(300).scale(scale).zero_point(z).seed(seed++)
+          .Test(*set_->dequantize);
+    }
+  }
+}
+
+TEST_P(KernelSetTest, StridedCopy) {
+  if (!set_->strided_copy) GTEST_SKIP() << "no strided-copy kernel at this level";
+  uint32_t seed = 1200;
+  // NCHW -> NHWC as the runtime merges it: [N, H*W, C] with input strides
+  // [C*H*W, 1, H*W] (the interleave of C planes; SIMD for C in 2..4 when
+  // H*W >= 16), pixel counts around 16-pixel steps, batches.
+  for (int64_t c : {1, 2, 3, 4, 5, 8}) {
+    for (int64_t hw : {1, 7, 15, 16, 17, 31, 32, 33, 50, 224 * 224}) {
+      for (int64_t n : {1, 2}) {
+        StridedCopyKernelTester().shape({n, hw, c}).strides({c * hw, 1, hw}).seed(seed++)
+            .Test(*set_->strided_copy);
+      }
+    }
+  }
+  // Planes further apart than their length (a slice of a larger tensor), with
+  // an offset; and NHWC -> NCHW ([C, H*W] with strides [1, C]).
+  StridedCopyKernelTester().shape({3, 100, 3}).strides({1000, 1, 300}).offset(7).seed(seed++)
+      .Test(*set_->strided_copy);
+  StridedCopyKernelTester().shape({2, 5, 40, 2}).strides({900, 90, 1, 45}).offset(3).seed(seed++)
+      .Test(*set_->strided_copy);
+  for (int64_t c : {2, 3, 4, 16}) {
+    StridedCopyKernelTester().shape({c, 70}).strides({1, c}).seed(seed++)
+        .Test(*set_->strided_copy);
+  }
+  // Other layouts (the reference loop): contiguous rows, 6-D permutations,
+  // slices with steps.
+  StridedCopyKernelTester().shape({4, 5, 6}).strides({60, 1, 5}).seed(seed++)
+      .Test(*set_->strided_copy);
+  StridedCopyKernelTester().shape({2, 3, 2, 2, 3, 4}).strides({144, 4, 72, 1, 24, 2 * 2 * 3})
+      .seed(seed++).Test(*set_->strided_copy);
+  StridedCopyKernelTester().shape({7, 9}).strides({40, 3}).offset(5).seed(seed++)
+      .Test(*set_->strided_copy);
+  StridedCopyKernelTester().shape({3, 64}).strides({100, 1}).offset(2).seed(seed++)
+      .Test(*set_->strided_copy);
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, KernelSetTest, ::testing::ValuesIn(kAllLevels),

@@ -22,6 +22,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/kernel_table.h"
@@ -374,6 +375,175 @@ class AddKernelTester {
   size_t n_ = 16;
   float sa_ = 0.05f, sb_ = 0.07f, so_ = 0.1f;
   int32_t za_ = 0, zb_ = 0, zo_ = 0, qmin_ = -128, qmax_ = 127;
+  uint32_t seed_ = 1;
+};
+
+
+// MAX_POOL_2D: random NHWC input; geometry, padding, stride and clamp set by
+// the caller (padding must stay below the filter size on each side).
+class MaxPoolKernelTester {
+ public:
+  MaxPoolKernelTester& batch(int n) { p_.batch = n; return *this; }
+  MaxPoolKernelTester& input(int h, int w, int c) {
+    p_.input_height = h; p_.input_width = w; p_.channels = c; return *this;
+  }
+  MaxPoolKernelTester& filter(int h, int w) { p_.filter_height = h; p_.filter_width = w; return *this; }
+  MaxPoolKernelTester& stride(int h, int w) { p_.stride_height = h; p_.stride_width = w; return *this; }
+  MaxPoolKernelTester& pad(int top, int left, int bottom, int right) {
+    p_.pad_top = top; p_.pad_left = left; pad_bottom_ = bottom; pad_right_ = right; return *this;
+  }
+  MaxPoolKernelTester& qmin(int32_t q) { p_.qmin = q; return *this; }
+  MaxPoolKernelTester& qmax(int32_t q) { p_.qmax = q; return *this; }
+  MaxPoolKernelTester& input_range(int lo, int hi) { lo_ = lo; hi_ = hi; return *this; }
+  MaxPoolKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  std::string Shape() const {
+    std::ostringstream os;
+    os << "maxpool n " << p_.batch << " in " << p_.input_height << "x" << p_.input_width << "x"
+       << p_.channels << " filter " << p_.filter_height << "x" << p_.filter_width << " stride "
+       << p_.stride_height << "x" << p_.stride_width << " pad " << p_.pad_top << ","
+       << p_.pad_left << "," << pad_bottom_ << "," << pad_right_ << " q [" << p_.qmin << ","
+       << p_.qmax << "] input [" << lo_ << "," << hi_ << "] seed " << seed_;
+    return os.str();
+  }
+
+  void Test(const MaxPool2DKernel& kernel) {
+    Pool2DParams p = p_;
+    p.output_height =
+        (p.input_height + p.pad_top + pad_bottom_ - p.filter_height) / p.stride_height + 1;
+    p.output_width =
+        (p.input_width + p.pad_left + pad_right_ - p.filter_width) / p.stride_width + 1;
+    ASSERT_GT(p.output_height, 0) << Shape();
+    ASSERT_GT(p.output_width, 0) << Shape();
+    Random rng(seed_);
+    const auto x = RandomBytes(
+        rng, size_t(p.batch) * p.input_height * p.input_width * p.channels, lo_, hi_);
+    std::vector<int8_t> expected(size_t(p.batch) * p.output_height * p.output_width *
+                                 p.channels);
+    qs8_maxpool2d__scalar(p, x.data(), expected.data());
+    CheckOutput(expected, Shape() + " [" + kernel.name + "]",
+                [&](int8_t* out) { kernel.run(p, x.data(), out); });
+  }
+
+ private:
+  Pool2DParams p_;
+  int pad_bottom_ = 0, pad_right_ = 0;
+  int lo_ = -128, hi_ = 127;
+  uint32_t seed_ = 1;
+};
+
+// Strided gather: a random input just large enough for the highest address
+// the given shape, strides (all >= 0) and offset read.
+class StridedCopyKernelTester {
+ public:
+  // Outermost first, up to kMaxKernelRank dims (right-aligned).
+  StridedCopyKernelTester& shape(std::vector<int64_t> n) { shape_ = std::move(n); return *this; }
+  StridedCopyKernelTester& strides(std::vector<int64_t> s) { stride_ = std::move(s); return *this; }
+  StridedCopyKernelTester& offset(int64_t o) { offset_ = o; return *this; }
+  StridedCopyKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  void Test(const StridedCopyKernel& kernel) {
+    std::ostringstream os;
+    os << "strided copy shape";
+    for (int64_t d : shape_) os << " " << d;
+    os << " strides";
+    for (int64_t d : stride_) os << " " << d;
+    os << " offset " << offset_ << " seed " << seed_ << " [" << kernel.name << "]";
+    ASSERT_EQ(shape_.size(), stride_.size()) << os.str();
+    StridedCopyParams p;
+    const size_t first = kMaxKernelRank - shape_.size();
+    int64_t reach = offset_, count = 1;
+    for (size_t d = 0; d < shape_.size(); ++d) {
+      p.shape[first + d] = shape_[d];
+      p.stride[first + d] = stride_[d];
+      reach += (shape_[d] - 1) * stride_[d];
+      count *= shape_[d];
+    }
+    p.offset = offset_;
+    Random rng(seed_);
+    const auto x = RandomBytes(rng, size_t(reach) + 1);
+    std::vector<int8_t> expected(static_cast<size_t>(count));
+    x8_strided_copy__scalar(p, x.data(), expected.data());
+    CheckOutput(expected, os.str(), [&](int8_t* out) { kernel.run(p, x.data(), out); });
+  }
+
+ private:
+  std::vector<int64_t> shape_ = {16}, stride_ = {1};
+  int64_t offset_ = 0;
+  uint32_t seed_ = 1;
+};
+
+// QUANTIZE: `values` (specials, ties, ...) placed at random positions among
+// random floats of about `range` quantization steps.
+class QuantizeKernelTester {
+ public:
+  QuantizeKernelTester& size(size_t n) { n_ = n; return *this; }
+  QuantizeKernelTester& scale(float s) { scale_ = s; return *this; }
+  QuantizeKernelTester& zero_point(int32_t z) { zero_point_ = z; return *this; }
+  QuantizeKernelTester& range(double r) { range_ = r; return *this; }
+  QuantizeKernelTester& values(std::vector<float> v) { values_ = std::move(v); return *this; }
+  QuantizeKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  std::string Shape() const {
+    std::ostringstream os;
+    os << "quantize n " << n_ << " scale " << scale_ << " zero point " << zero_point_
+       << " range " << range_ << " specials " << values_.size() << " seed " << seed_;
+    return os.str();
+  }
+
+  void Test(const QuantizeKernel& kernel) {
+    Random rng(seed_);
+    std::vector<float> x(n_);
+    for (auto& v : x) v = static_cast<float>(rng.Uniform(-range_, range_) * scale_);
+    for (size_t i = 0; i < values_.size() && n_ > 0; ++i) {
+      x[size_t(rng.Range(0, int64_t(n_) - 1))] = values_[i];
+    }
+    std::vector<int8_t> expected(n_);
+    qs8_quantize__scalar(n_, scale_, zero_point_, x.data(), expected.data());
+    CheckOutput(expected, Shape() + " [" + kernel.name + "]",
+                [&](int8_t* out) { kernel.run(n_, scale_, zero_point_, x.data(), out); });
+  }
+
+ private:
+  size_t n_ = 16;
+  float scale_ = 0.05f;
+  int32_t zero_point_ = 0;
+  double range_ = 300.0;
+  std::vector<float> values_;
+  uint32_t seed_ = 1;
+};
+
+// DEQUANTIZE: random int8 (every value when n >= 256), compared bit for bit.
+class DequantizeKernelTester {
+ public:
+  DequantizeKernelTester& size(size_t n) { n_ = n; return *this; }
+  DequantizeKernelTester& scale(float s) { scale_ = s; return *this; }
+  DequantizeKernelTester& zero_point(int32_t z) { zero_point_ = z; return *this; }
+  DequantizeKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  void Test(const DequantizeKernel& kernel) {
+    std::ostringstream os;
+    os << "dequantize n " << n_ << " scale " << scale_ << " zero point " << zero_point_
+       << " seed " << seed_ << " [" << kernel.name << "]";
+    Random rng(seed_);
+    auto x = RandomBytes(rng, n_);
+    for (size_t i = 0; i < n_ && i < 256; ++i) x[i] = static_cast<int8_t>(i - 128);
+    std::vector<float> expected(n_);
+    qs8_dequantize__scalar(n_, scale_, zero_point_, x.data(), expected.data());
+    std::vector<float> buffer(n_ + 32, 12345.0f);
+    kernel.run(n_, scale_, zero_point_, x.data(), buffer.data() + 16);
+    for (size_t i = 0; i < 16; ++i) {
+      ASSERT_EQ(buffer[i], 12345.0f) << os.str() << ": wrote before the output";
+      ASSERT_EQ(buffer[n_ + 16 + i], 12345.0f) << os.str() << ": wrote past the output";
+    }
+    ASSERT_EQ(std::memcmp(buffer.data() + 16, expected.data(), n_ * sizeof(float)), 0)
+        << os.str();
+  }
+
+ private:
+  size_t n_ = 16;
+  float scale_ = 0.05f;
+  int32_t zero_point_ = 0;
   uint32_t seed_ = 1;
 };
 
