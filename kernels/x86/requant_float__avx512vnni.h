@@ -1,6 +1,8 @@
-// The checked float requantization on AVX-512 lanes (zmm, ymm, xmm), shared by
-// the GEMM and the depthwise kernel; the maths and its proof are in
-// requant_float.h. Include only from files compiled with
+// The checked float requantization on AVX-512 lanes, used by the GEMM (the
+// depthwise kernel measured no gain from it, see requant_float.h); the maths
+// and its proof are in requant_float.h. W is a width struct (FloatZmm; ymm
+// and xmm versions are the same calls with _mm256_/_mm_, FMA through the
+// AVX-512VL masked form so that -mfma is not needed). Include only from files compiled with
 // -mavx512f -mavx512bw -mavx512dq -mavx512vl (vreduceps and vrangeps are DQ).
 //
 // Per 16 accumulators (one zmm):
@@ -19,7 +21,7 @@
 namespace octet {
 namespace avx512vnni {
 
-// The float operations at one width. I: int32 lanes, F: float lanes.
+// The float operations on zmm. I: int32 lanes, F: float lanes.
 struct FloatZmm {
   using I = __m512i;
   using F = __m512;
@@ -38,46 +40,6 @@ struct FloatZmm {
   }
   static bool AnyBelow(F near, float b) {
     return _mm512_cmp_ps_mask(near, _mm512_set1_ps(b), _CMP_LT_OQ) != 0;
-  }
-};
-
-struct FloatYmm {
-  using I = __m256i;
-  using F = __m256;
-  static F Set(float x) { return _mm256_set1_ps(x); }
-  static F Load(const void* p) { return _mm256_loadu_ps(static_cast<const float*>(p)); }
-  static F Cvt(I x) { return _mm256_cvtepi32_ps(x); }
-  static I Trunc(F x) { return _mm256_cvttps_epi32(x); }
-  static F CopySign(F magnitude, F sign) {
-    return _mm256_castsi256_ps(_mm256_ternarylogic_epi32(
-        _mm256_castps_si256(sign), _mm256_set1_epi32(INT32_MIN), _mm256_castps_si256(magnitude), 0xEA));
-  }
-  static F Fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
-  static F Near(F near, F x) {
-    return _mm256_range_ps(near, _mm256_reduce_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), 0x0A);
-  }
-  static bool AnyBelow(F near, float b) {
-    return _mm256_cmp_ps_mask(near, _mm256_set1_ps(b), _CMP_LT_OQ) != 0;
-  }
-};
-
-struct FloatXmm {
-  using I = __m128i;
-  using F = __m128;
-  static F Set(float x) { return _mm_set1_ps(x); }
-  static F Load(const void* p) { return _mm_loadu_ps(static_cast<const float*>(p)); }
-  static F Cvt(I x) { return _mm_cvtepi32_ps(x); }
-  static I Trunc(F x) { return _mm_cvttps_epi32(x); }
-  static F CopySign(F magnitude, F sign) {
-    return _mm_castsi128_ps(_mm_ternarylogic_epi32(
-        _mm_castps_si128(sign), _mm_set1_epi32(INT32_MIN), _mm_castps_si128(magnitude), 0xEA));
-  }
-  static F Fma(F a, F b, F c) { return _mm_fmadd_ps(a, b, c); }
-  static F Near(F near, F x) {
-    return _mm_range_ps(near, _mm_reduce_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), 0x0A);
-  }
-  static bool AnyBelow(F near, float b) {
-    return _mm_cmp_ps_mask(near, _mm_set1_ps(b), _CMP_LT_OQ) != 0;
   }
 };
 
