@@ -44,7 +44,10 @@ void GemmTaps(const void* packed, int m, const int8_t* a, size_t a_stride,
               int32_t output_zero_point, int32_t qmin, int32_t qmax);
 
 // Whether GemmPack chose the fast exact epilogue (for tests and benchmarks).
+// (True for the float epilogue too: it falls back to the fast one.)
 bool GemmUsesFastEpilogue(const void* packed);
+// Whether GemmPack chose the checked float epilogue (requant_float.h).
+bool GemmUsesFloatEpilogue(const void* packed);
 
 }  // namespace avx512vnni
 }  // namespace octet
