@@ -229,7 +229,7 @@ class FastAddRun {
       }
       Redo(~__mmask64{0}, a + i, b + i, out + i);
       Redo(~__mmask64{0}, a + i + 64, b + i + 64, out + i + 64);
-      if (++redone * 4 > i / 128 + 16) return i + 128;
+      if (++redone * 4 > i / 128 + 8) return i + 128;
     }
     for (; i < n; i += 64) {
       const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
