@@ -133,24 +133,14 @@ struct BoundedExactAdd {
   }
 };
 
-// The exact scheme chosen once per call: bounded when its bounds hold.
-struct ExactLanes {
-  ExactAdd general;
-  BoundedExactAdd bounded{};  // value-initialized: Set() may leave it unused
-  bool use_bounded;
-  __m256i zo;
-  explicit ExactLanes(const AddParams& p) : general(p) {
-    use_bounded = bounded.Set(p);
-    zo = _mm256_set1_epi32(p.output_zero_point);
-  }
-  // zo + the exact result for the 8 elements of one pair vector (dwords
-  // [0, a, 0, b]).
-  __m256i Pairs(__m256i x) const {
-    const __m256i xa = _mm256_srai_epi32(_mm256_slli_epi32(x, 16), 24);
-    const __m256i xb = _mm256_srai_epi32(x, 24);
-    return _mm256_add_epi32(use_bounded ? bounded.Lanes(xa, xb) : general.Lanes(xa, xb), zo);
-  }
-};
+// zo + the exact result (ExactAdd or BoundedExactAdd) for the 8 elements of
+// one pair vector (dwords [0, a, 0, b], below).
+template <class Exact>
+inline __m256i ExactPairs(const Exact& exact, __m256i x, __m256i zo) {
+  const __m256i xa = _mm256_srai_epi32(_mm256_slli_epi32(x, 16), 24);
+  const __m256i xb = _mm256_srai_epi32(x, 24);
+  return _mm256_add_epi32(exact.Lanes(xa, xb), zo);
+}
 
 // 32 elements as four vectors of dwords [0, a, 0, b] (int16 pairs (256 a,
 // 256 b)):
@@ -167,6 +157,10 @@ inline void Interleave(__m256i va, __m256i vb, __m256i x[4]) {
   x[3] = _mm256_unpackhi_epi8(zero, hi);
 }
 
+inline __m256i Load32(const int8_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
 // Four vectors of 8 int32 results (zero point included) in the layout above,
 // saturated to int8 and clamped to [qmin, qmax] when kClamp.
 template <bool kClamp>
@@ -176,94 +170,144 @@ inline __m256i Pack(const __m256i r[4], __m256i qmin, __m256i qmax) {
   return q;
 }
 
-// Runs block(va, vb) -> 32 output bytes over n elements; the tail goes
-// through a zero-padded copy.
+// Calls block(a, b, out) for each 32 elements from a, b, out; the tail goes
+// through zero-padded copies.
 template <typename Block>
 inline void ForEachBlock(size_t n, const int8_t* a, const int8_t* b, int8_t* out, Block block) {
   size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
-                        block(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)),
-                              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))));
-  }
+  for (; i + 32 <= n; i += 32) block(a + i, b + i, out + i);
   if (i < n) {
-    alignas(32) int8_t ta[32] = {}, tb[32] = {}, to[32];
+    int8_t ta[32] = {}, tb[32] = {}, to[32];
     std::memcpy(ta, a + i, n - i);
     std::memcpy(tb, b + i, n - i);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(to),
-                       block(_mm256_load_si256(reinterpret_cast<const __m256i*>(ta)),
-                             _mm256_load_si256(reinterpret_cast<const __m256i*>(tb))));
+    block(ta, tb, to);
     std::memcpy(out + i, to, n - i);
   }
 }
 
-template <bool kClamp>
-void ExactRun(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
-  const ExactLanes exact(p);
+// The exact scheme for every element.
+template <class Exact, bool kClamp>
+void ExactRun(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
+              int8_t* out) {
+  const __m256i zo = _mm256_set1_epi32(p.output_zero_point);
   const __m256i qmin = _mm256_set1_epi8(static_cast<char>(p.qmin));
   const __m256i qmax = _mm256_set1_epi8(static_cast<char>(p.qmax));
-  ForEachBlock(n, a, b, out, [&](__m256i va, __m256i vb) {
+  ForEachBlock(n, a, b, out, [&](const int8_t* pa, const int8_t* pb, int8_t* po) {
     __m256i x[4], r[4];
-    Interleave(va, vb, x);
-    for (int v = 0; v < 4; ++v) r[v] = exact.Pairs(x[v]);
-    return Pack<kClamp>(r, qmin, qmax);
+    Interleave(Load32(pa), Load32(pb), x);
+    for (int v = 0; v < 4; ++v) r[v] = ExactPairs(exact, x[v], zo);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(po), Pack<kClamp>(r, qmin, qmax));
   });
 }
 
 // The fast path (qs8_add_fast.h), per pair vector x of 8 elements:
 //   t = D + pmaddwd(x, (Ph, Qh)) + pmaddwd(x >> 8, (Pl, Ql)) = a P + b Q + D
-//   unsafe lanes: (t & band) == 0, tested for the four vectors at once as
-//   min_epu32 of the four (t & band) against zero; result t >> k.
-// A vector with an unsafe lane is recomputed exactly as a whole.
-template <bool kClamp>
-void FastRun(const AddParams& p, const x86::FastAdd& f, size_t n, const int8_t* a,
-             const int8_t* b, int8_t* out) {
-  const ExactLanes exact(p);
-  const __m256i high = _mm256_set1_epi32(f.HighPair());
-  const __m256i low = _mm256_set1_epi32(f.LowPair());
-  const __m256i d = _mm256_set1_epi32(f.d);
-  const __m256i band = _mm256_set1_epi32(f.band);
-  const __m128i k = _mm_cvtsi32_si128(f.k);
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i qmin = _mm256_set1_epi8(static_cast<char>(p.qmin));
-  const __m256i qmax = _mm256_set1_epi8(static_cast<char>(p.qmax));
-  ForEachBlock(n, a, b, out, [&](__m256i va, __m256i vb) {
-    __m256i x[4], r[4], frac[4];
-    Interleave(va, vb, x);
-    for (int v = 0; v < 4; ++v) {
-      const __m256i t = _mm256_add_epi32(
-          _mm256_add_epi32(d, _mm256_madd_epi16(x[v], high)),
-          _mm256_madd_epi16(_mm256_srai_epi16(x[v], 8), low));
-      frac[v] = _mm256_and_si256(t, band);
-      r[v] = _mm256_sra_epi32(t, k);
-    }
-    const __m256i least = _mm256_min_epu32(_mm256_min_epu32(frac[0], frac[1]),
-                                           _mm256_min_epu32(frac[2], frac[3]));
-    if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(least, zero)) != 0) {
-      for (int v = 0; v < 4; ++v) {
-        if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(frac[v], zero)) != 0) {
-          r[v] = exact.Pairs(x[v]);
-        }
+//   unsafe lanes: (t & band) == 0, tested for the eight vectors of 64
+//   elements at once on the min_epu32 of their (t & band);
+//   result t >> k (zero point included).
+// A block with an unsafe lane is redone out of line (Redo), where each
+// vector with an unsafe lane is recomputed exactly as a whole.
+template <class Exact, bool kClamp>
+class FastAddRun {
+ public:
+  FastAddRun(const Exact& exact, const AddParams& p, const x86::FastAdd& f)
+      : exact_(exact),
+        high_(_mm256_set1_epi32(f.HighPair())),
+        low_(_mm256_set1_epi32(f.LowPair())),
+        d_(_mm256_set1_epi32(f.d)),
+        band_(_mm256_set1_epi32(f.band)),
+        zo_(_mm256_set1_epi32(p.output_zero_point)),
+        qmin_(_mm256_set1_epi8(static_cast<char>(p.qmin))),
+        qmax_(_mm256_set1_epi8(static_cast<char>(p.qmax))),
+        k_(_mm_cvtsi32_si128(f.k)) {}
+
+  // Returns how many elements it did: n, or fewer when most blocks had an
+  // element near a tie (scales in simple ratios), so that the caller does
+  // the rest with the exact scheme alone (cheaper than fast + redo then).
+  size_t Run(size_t n, const int8_t* a, const int8_t* b, int8_t* out) const {
+    size_t i = 0, redone = 0;
+    for (; i + 64 <= n; i += 64) {
+      __m256i r0[4], r1[4];
+      const __m256i least =
+          _mm256_min_epu32(Block(a + i, b + i, r0), Block(a + i + 32, b + i + 32, r1));
+      const __m256i unsafe = _mm256_cmpeq_epi32(least, _mm256_setzero_si256());
+      if (_mm256_testz_si256(unsafe, unsafe)) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), Pack<kClamp>(r0, qmin_, qmax_));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 32),
+                            Pack<kClamp>(r1, qmin_, qmax_));
+        continue;
       }
+      Redo(a + i, b + i, out + i);
+      Redo(a + i + 32, b + i + 32, out + i + 32);
+      if (++redone * 4 > i / 64 + 8) return i + 64;
     }
-    return Pack<kClamp>(r, qmin, qmax);
-  });
+    ForEachBlock(n - i, a + i, b + i, out + i,
+                 [&](const int8_t* pa, const int8_t* pb, int8_t* po) { Redo(pa, pb, po); });
+    return n;
+  }
+
+ private:
+  // r = t >> k for the 32 elements from a, b; returns the min_epu32 of the
+  // four (t & band), zero in the lanes of unsafe elements.
+  __m256i Block(const int8_t* a, const int8_t* b, __m256i r[4]) const {
+    __m256i x[4], least;
+    Interleave(Load32(a), Load32(b), x);
+    for (int v = 0; v < 4; ++v) {
+      const __m256i t = Linear(x[v]);
+      const __m256i frac = _mm256_and_si256(t, band_);
+      least = v == 0 ? frac : _mm256_min_epu32(least, frac);
+      r[v] = _mm256_sra_epi32(t, k_);
+    }
+    return least;
+  }
+  __m256i Linear(__m256i x) const {
+    return _mm256_add_epi32(_mm256_add_epi32(d_, _mm256_madd_epi16(x, high_)),
+                            _mm256_madd_epi16(_mm256_srai_epi16(x, 8), low_));
+  }
+  // 32 elements, with the exact scheme for every vector that has an unsafe lane.
+  [[gnu::noinline]] void Redo(const int8_t* a, const int8_t* b, int8_t* out) const {
+    __m256i x[4], r[4];
+    Interleave(Load32(a), Load32(b), x);
+    for (int v = 0; v < 4; ++v) {
+      const __m256i t = Linear(x[v]);
+      const __m256i unsafe = _mm256_cmpeq_epi32(_mm256_and_si256(t, band_), _mm256_setzero_si256());
+      r[v] = _mm256_testz_si256(unsafe, unsafe) ? _mm256_sra_epi32(t, k_)
+                                                : ExactPairs(exact_, x[v], zo_);
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), Pack<kClamp>(r, qmin_, qmax_));
+  }
+
+  const Exact& exact_;
+  __m256i high_, low_, d_, band_, zo_, qmin_, qmax_;
+  __m128i k_;
+};
+
+template <class Exact, bool kClamp>
+void RunWith(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
+             int8_t* out) {
+  x86::FastAdd f;
+  size_t done = 0;
+  if (x86::SetUpFastAdd(p, &f)) done = FastAddRun<Exact, kClamp>(exact, p, f).Run(n, a, b, out);
+  ExactRun<Exact, kClamp>(exact, p, n - done, a + done, b + done, out + done);
+}
+
+template <class Exact>
+void RunWith(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
+             int8_t* out) {
+  // The int8 saturation of the packs is the clamp when [qmin, qmax] is the full range.
+  if (p.qmin > -128 || p.qmax < 127) {
+    RunWith<Exact, true>(exact, p, n, a, b, out);
+  } else {
+    RunWith<Exact, false>(exact, p, n, a, b, out);
+  }
 }
 
 void Run(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
-  // The int8 saturation of the packs is the clamp when [qmin, qmax] is the full range.
-  const bool clamp = p.qmin > -128 || p.qmax < 127;
-  x86::FastAdd f;
-  if (x86::SetUpFastAdd(p, &f)) {
-    if (clamp) {
-      FastRun<true>(p, f, n, a, b, out);
-    } else {
-      FastRun<false>(p, f, n, a, b, out);
-    }
-  } else if (clamp) {
-    ExactRun<true>(p, n, a, b, out);
+  BoundedExactAdd bounded;
+  if (bounded.Set(p)) {
+    RunWith(bounded, p, n, a, b, out);
   } else {
-    ExactRun<false>(p, n, a, b, out);
+    RunWith(ExactAdd(p), p, n, a, b, out);
   }
 }
 
