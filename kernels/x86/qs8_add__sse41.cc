@@ -1,9 +1,11 @@
 // Elementwise int8 add (TFLite fixed-point scheme, qs8_add__scalar's bits),
 // SSE4.1: 16 elements per step by a linear fixed-point form with tie
-// detection (qs8_add_fast.h), and the exact scheme for vectors with an
-// element near a tie and parameters the fast form cannot take.
+// detection (qs8_add_fast.h), and two exact schemes (bounded and general)
+// for vectors with an element near a tie and parameters the fast form
+// cannot take.
 #include <smmintrin.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "kernels/kernel_table.h"
@@ -58,9 +60,76 @@ struct ExactAdd {
   }
 };
 
-// zo + the exact result for the 4 elements of one pair vector (dwords
-// [0, a, 0, b], below).
-inline __m128i ExactPairs(const ExactAdd& exact, __m128i x, __m128i zo) {
+// The bounded exact scheme (derivation in qs8_add__avx512vnni.cc): int32
+// input stage d * (M >> T) + ((d * (M mod 2^T) + 2^(T-1)) >> T), 64-bit
+// output SRDHM with RoundingDivideByPOT's half folded into the nudge.
+struct BoundedExactAdd {
+  struct Input {
+    __m128i z, mh, ml, round, half, gate;
+    int t = 0, rs = 0;
+    bool low = false;
+    bool Set(int32_t zero_point, int32_t multiplier, int shift, int left) {
+      const int ls = shift > 0 ? shift : 0;
+      rs = shift > 0 ? 0 : -shift;
+      const int l = left + ls;
+      if (l < 9 || l > 22 || (multiplier != 0 && multiplier < (1 << 30))) return false;
+      t = 31 - l;
+      z = _mm_set1_epi32(zero_point);
+      mh = _mm_set1_epi32(multiplier >> t);
+      ml = _mm_set1_epi32(multiplier & ((1 << t) - 1));
+      low = (multiplier & ((1 << t) - 1)) != 0;
+      round = _mm_set1_epi32(1 << (t - 1));
+      half = _mm_set1_epi32(rs >= 1 ? static_cast<int32_t>(int64_t{1} << (rs - 1)) : 0);
+      gate = _mm_set1_epi32(rs >= 1 ? -1 : 0);
+      return true;
+    }
+    __m128i Apply(__m128i x) const {
+      const __m128i d = _mm_sub_epi32(x, z);
+      __m128i h = _mm_mullo_epi32(d, mh);
+      if (low) {
+        h = _mm_add_epi32(h, _mm_srai_epi32(_mm_add_epi32(_mm_mullo_epi32(d, ml), round), t));
+      }
+      if (rs == 0) return h;
+      h = _mm_add_epi32(_mm_add_epi32(h, half), _mm_and_si128(_mm_srai_epi32(d, 31), gate));
+      return _mm_sra_epi32(h, _mm_cvtsi32_si128(rs));
+    }
+  };
+  Input a, b;
+  __m128i mo, nudge, gate, lso, rso;
+
+  bool Set(const AddParams& p) {
+    if (!a.Set(p.a_zero_point, p.a_multiplier, p.a_shift, p.left_shift)) return false;
+    if (!b.Set(p.b_zero_point, p.b_multiplier, p.b_shift, p.left_shift)) return false;
+    const int ls = p.output_shift > 0 ? p.output_shift : 0;
+    const int rs = p.output_shift > 0 ? 0 : -p.output_shift;
+    if (p.output_multiplier != 0 && p.output_multiplier < (1 << 30)) return false;
+    auto input_bound = [&](int32_t m, int shift) {
+      const int l = p.left_shift + (shift > 0 ? shift : 0), r = shift > 0 ? 0 : -shift;
+      return 255.0 * std::ldexp(static_cast<double>(m), l - 31 - r) + 1.0;
+    };
+    const double bound = (input_bound(p.a_multiplier, p.a_shift) +
+                          input_bound(p.b_multiplier, p.b_shift)) * std::ldexp(1.0, ls);
+    if (bound >= 536870912.0) return false;
+    mo = _mm_set1_epi64x(p.output_multiplier);
+    nudge = _mm_set1_epi64x((int64_t{1} << 30) + (rs >= 1 ? int64_t{1} << (30 + rs) : 0));
+    gate = _mm_set1_epi32(rs >= 1 ? -1 : 0);
+    lso = _mm_cvtsi32_si128(ls);
+    rso = _mm_cvtsi32_si128(rs);
+    return true;
+  }
+  __m128i Lanes(__m128i xa, __m128i xb) const {
+    const __m128i x = _mm_sll_epi32(_mm_add_epi32(a.Apply(xa), b.Apply(xb)), lso);
+    const __m128i even = _mm_add_epi64(_mm_mul_epi32(x, mo), nudge);
+    const __m128i odd = _mm_add_epi64(_mm_mul_epi32(_mm_srli_epi64(x, 32), mo), nudge);
+    const __m128i h = _mm_blend_epi16(_mm_srli_epi64(even, 31), _mm_slli_epi64(odd, 1), 0xCC);
+    return _mm_sra_epi32(_mm_add_epi32(h, _mm_and_si128(_mm_srai_epi32(x, 31), gate)), rso);
+  }
+};
+
+// zo + the exact result (ExactAdd or BoundedExactAdd) for the 4 elements of
+// one pair vector (dwords [0, a, 0, b], below).
+template <class Exact>
+inline __m128i ExactPairs(const Exact& exact, __m128i x, __m128i zo) {
   const __m128i xa = _mm_srai_epi32(_mm_slli_epi32(x, 16), 24);
   const __m128i xb = _mm_srai_epi32(x, 24);
   return _mm_add_epi32(exact.Lanes(xa, xb), zo);
@@ -109,8 +178,8 @@ inline void ForEachBlock(size_t n, const int8_t* a, const int8_t* b, int8_t* out
   }
 }
 
-template <bool kClamp>
-void ExactRun(const ExactAdd& exact, const AddParams& p, size_t n, const int8_t* a,
+template <class Exact, bool kClamp>
+void ExactRun(const Exact& exact, const AddParams& p, size_t n, const int8_t* a,
               const int8_t* b, int8_t* out) {
   const __m128i zo = _mm_set1_epi32(p.output_zero_point);
   const __m128i qmin = _mm_set1_epi8(static_cast<char>(p.qmin));
@@ -130,10 +199,10 @@ void ExactRun(const ExactAdd& exact, const AddParams& p, size_t n, const int8_t*
 //   result t >> k (zero point included).
 // A block with an unsafe lane is redone out of line (Redo), where each
 // vector with an unsafe lane is recomputed exactly as a whole.
-template <bool kClamp>
+template <class Exact, bool kClamp>
 class FastAddRun {
  public:
-  FastAddRun(const ExactAdd& exact, const AddParams& p, const x86::FastAdd& f)
+  FastAddRun(const Exact& exact, const AddParams& p, const x86::FastAdd& f)
       : exact_(exact),
         high_(_mm_set1_epi32(f.HighPair())),
         low_(_mm_set1_epi32(f.LowPair())),
@@ -188,26 +257,37 @@ class FastAddRun {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out), Pack<kClamp>(r, qmin_, qmax_));
   }
 
-  const ExactAdd& exact_;
+  const Exact& exact_;
   __m128i high_, low_, d_, band_, zo_, qmin_, qmax_;
   __m128i k_;
 };
 
-template <bool kClamp>
-void RunWith(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
-  const ExactAdd exact(p);
+template <class Exact, bool kClamp>
+void RunWith(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
+             int8_t* out) {
   x86::FastAdd f;
   size_t done = 0;
-  if (x86::SetUpFastAdd(p, &f)) done = FastAddRun<kClamp>(exact, p, f).Run(n, a, b, out);
-  ExactRun<kClamp>(exact, p, n - done, a + done, b + done, out + done);
+  if (x86::SetUpFastAdd(p, &f)) done = FastAddRun<Exact, kClamp>(exact, p, f).Run(n, a, b, out);
+  ExactRun<Exact, kClamp>(exact, p, n - done, a + done, b + done, out + done);
+}
+
+template <class Exact>
+void RunWith(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
+             int8_t* out) {
+  // The int8 saturation of the packs is the clamp when [qmin, qmax] is the full range.
+  if (p.qmin > -128 || p.qmax < 127) {
+    RunWith<Exact, true>(exact, p, n, a, b, out);
+  } else {
+    RunWith<Exact, false>(exact, p, n, a, b, out);
+  }
 }
 
 void Run(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
-  // The int8 saturation of the packs is the clamp when [qmin, qmax] is the full range.
-  if (p.qmin > -128 || p.qmax < 127) {
-    RunWith<true>(p, n, a, b, out);
+  BoundedExactAdd bounded;
+  if (bounded.Set(p)) {
+    RunWith(bounded, p, n, a, b, out);
   } else {
-    RunWith<false>(p, n, a, b, out);
+    RunWith(ExactAdd(p), p, n, a, b, out);
   }
 }
 
