@@ -225,7 +225,7 @@ class FastAddRun {
   // element near a tie (scales in simple ratios), so that the caller does
   // the rest with the exact scheme alone (cheaper than fast + redo then).
   size_t Run(size_t n, const int8_t* a, const int8_t* b, int8_t* out) const {
-    size_t i = 0, redone = 0;
+    size_t i = 0, exact_vectors = 0;
     for (; i + 64 <= n; i += 64) {
       __m256i r0[4], r1[4];
       const __m256i least =
@@ -237,9 +237,9 @@ class FastAddRun {
                             Pack<kClamp>(r1, qmin_, qmax_));
         continue;
       }
-      Redo(a + i, b + i, out + i);
-      Redo(a + i + 32, b + i + 32, out + i + 32);
-      if (++redone * 4 > i / 64 + 8) return i + 64;
+      exact_vectors += Redo(a + i, b + i, out + i);
+      exact_vectors += Redo(a + i + 32, b + i + 32, out + i + 32);
+      if (x86::TooManyTies(exact_vectors, (i + 64) / 8)) return i + 64;
     }
     ForEachBlock(n - i, a + i, b + i, out + i,
                  [&](const int8_t* pa, const int8_t* pb, int8_t* po) { Redo(pa, pb, po); });
@@ -265,16 +265,23 @@ class FastAddRun {
                             _mm256_madd_epi16(_mm256_srai_epi16(x, 8), low_));
   }
   // 32 elements, with the exact scheme for every vector that has an unsafe lane.
-  [[gnu::noinline]] void Redo(const int8_t* a, const int8_t* b, int8_t* out) const {
+  // Returns how many vectors took the exact scheme.
+  [[gnu::noinline]] size_t Redo(const int8_t* a, const int8_t* b, int8_t* out) const {
     __m256i x[4], r[4];
+    size_t exact = 0;
     Interleave(Load32(a), Load32(b), x);
     for (int v = 0; v < 4; ++v) {
       const __m256i t = Linear(x[v]);
       const __m256i unsafe = _mm256_cmpeq_epi32(_mm256_and_si256(t, band_), _mm256_setzero_si256());
-      r[v] = _mm256_testz_si256(unsafe, unsafe) ? _mm256_sra_epi32(t, k_)
-                                                : ExactPairs(exact_, x[v], zo_);
+      if (_mm256_testz_si256(unsafe, unsafe)) {
+        r[v] = _mm256_sra_epi32(t, k_);
+      } else {
+        r[v] = ExactPairs(exact_, x[v], zo_);
+        ++exact;
+      }
     }
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), Pack<kClamp>(r, qmin_, qmax_));
+    return exact;
   }
 
   const Exact& exact_;

@@ -217,7 +217,7 @@ class FastAddRun {
   // element near a tie (scales in simple ratios), so that the caller does
   // the rest with the exact scheme alone (cheaper than fast + redo then).
   size_t Run(size_t n, const int8_t* a, const int8_t* b, int8_t* out) const {
-    size_t i = 0, redone = 0;
+    size_t i = 0, exact_vectors = 0;
     for (; i + 128 <= n; i += 128) {
       __m512i r0[4], r1[4];
       const __m512i least =
@@ -227,9 +227,9 @@ class FastAddRun {
         _mm512_storeu_si512(out + i + 64, Pack<kClamp>(r1, qmin_, qmax_));
         continue;
       }
-      Redo(~__mmask64{0}, a + i, b + i, out + i);
-      Redo(~__mmask64{0}, a + i + 64, b + i + 64, out + i + 64);
-      if (++redone * 4 > i / 128 + 8) return i + 128;
+      exact_vectors += Redo(~__mmask64{0}, a + i, b + i, out + i);
+      exact_vectors += Redo(~__mmask64{0}, a + i + 64, b + i + 64, out + i + 64);
+      if (x86::TooManyTies(exact_vectors, (i + 128) / 16)) return i + 128;
     }
     for (; i < n; i += 64) {
       const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
@@ -257,15 +257,22 @@ class FastAddRun {
   }
   // The elements of mask m of one block (also the tail), with the exact
   // scheme for every vector that has an unsafe lane.
-  [[gnu::noinline]] void Redo(__mmask64 m, const int8_t* a, const int8_t* b, int8_t* out) const {
+  // Returns how many vectors took the exact scheme.
+  [[gnu::noinline]] size_t Redo(__mmask64 m, const int8_t* a, const int8_t* b, int8_t* out) const {
     __m512i x[4], r[4];
+    size_t exact = 0;
     Interleave(_mm512_maskz_loadu_epi8(m, a), _mm512_maskz_loadu_epi8(m, b), x);
     for (int v = 0; v < 4; ++v) {
       const __m512i t = Linear(x[v]);
-      r[v] = _mm512_testn_epi32_mask(t, band_) != 0 ? ExactPairs(exact_, x[v], zo_)
-                                                     : _mm512_sra_epi32(t, k_);
+      if (_mm512_testn_epi32_mask(t, band_) != 0) {
+        r[v] = ExactPairs(exact_, x[v], zo_);
+        ++exact;
+      } else {
+        r[v] = _mm512_sra_epi32(t, k_);
+      }
     }
     _mm512_mask_storeu_epi8(out, m, Pack<kClamp>(r, qmin_, qmax_));
+    return exact;
   }
 
   const Exact& exact_;

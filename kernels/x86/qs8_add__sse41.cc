@@ -217,7 +217,7 @@ class FastAddRun {
   // element near a tie (scales in simple ratios), so that the caller does
   // the rest with the exact scheme alone (cheaper than fast + redo then).
   size_t Run(size_t n, const int8_t* a, const int8_t* b, int8_t* out) const {
-    size_t i = 0, redone = 0;
+    size_t i = 0, exact_vectors = 0;
     for (; i + 16 <= n; i += 16) {
       __m128i x[4], r[4], least;
       Interleave(Load16(a + i), Load16(b + i), x);
@@ -232,8 +232,8 @@ class FastAddRun {
         _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), Pack<kClamp>(r, qmin_, qmax_));
         continue;
       }
-      Redo(a + i, b + i, out + i);
-      if (++redone * 4 > i / 16 + 32) return i + 16;
+      exact_vectors += Redo(a + i, b + i, out + i);
+      if (x86::TooManyTies(exact_vectors, (i + 16) / 4)) return i + 16;
     }
     ForEachBlock(n - i, a + i, b + i, out + i,
                  [&](const int8_t* pa, const int8_t* pb, int8_t* po) { Redo(pa, pb, po); });
@@ -246,15 +246,23 @@ class FastAddRun {
                          _mm_madd_epi16(_mm_srai_epi16(x, 8), low_));
   }
   // 16 elements, with the exact scheme for every vector that has an unsafe lane.
-  [[gnu::noinline]] void Redo(const int8_t* a, const int8_t* b, int8_t* out) const {
+  // Returns how many vectors took the exact scheme.
+  [[gnu::noinline]] size_t Redo(const int8_t* a, const int8_t* b, int8_t* out) const {
     __m128i x[4], r[4];
+    size_t exact = 0;
     Interleave(Load16(a), Load16(b), x);
     for (int v = 0; v < 4; ++v) {
       const __m128i t = Linear(x[v]);
       const __m128i unsafe = _mm_cmpeq_epi32(_mm_and_si128(t, band_), _mm_setzero_si128());
-      r[v] = _mm_testz_si128(unsafe, unsafe) ? _mm_sra_epi32(t, k_) : ExactPairs(exact_, x[v], zo_);
+      if (_mm_testz_si128(unsafe, unsafe)) {
+        r[v] = _mm_sra_epi32(t, k_);
+      } else {
+        r[v] = ExactPairs(exact_, x[v], zo_);
+        ++exact;
+      }
     }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out), Pack<kClamp>(r, qmin_, qmax_));
+    return exact;
   }
 
   const Exact& exact_;
