@@ -112,13 +112,14 @@ inline bool SetUpFastAdd(const AddParams& p, FastAdd* f) {
 }
 
 // Whether to leave the fast path for the exact scheme alone: true once more
-// than ~70% of the `vectors` done so far (past a warm-up of a few dozen) had
+// than half of the `vectors` done so far (past a warm-up of a few dozen) had
 // to be recomputed exactly, as with scales in simple ratios (e.g. 0.05, 0.07,
-// 0.1, where ~10% of the elements sit on exact ties and ~80% of 16-element
-// vectors hold one). A recomputed vector costs the fast form plus the exact
-// one, so past that share the exact scheme alone is cheaper.
+// 0.1, where ~10% of the elements sit on exact ties, so that ~80% of 16-lane
+// and ~57% of 8-lane vectors hold one). A recomputed vector costs the fast
+// form twice plus the exact one, so past about that share the exact scheme
+// alone is cheaper.
 inline bool TooManyTies(size_t exact_vectors, size_t vectors) {
-  return exact_vectors * 10 > vectors * 7 + 64;
+  return exact_vectors * 2 > vectors + 64;
 }
 
 }  // namespace
