@@ -175,15 +175,30 @@ inline __m512i Pack(const __m512i r[4], __m512i qmin, __m512i qmax) {
   return q;
 }
 
-// The exact scheme for every element, 64 at a time (masked tail).
+// The exact scheme for every element, 64 at a time (masked tail). Full
+// blocks widen the inputs with vpmovsxbd, 16 consecutive elements per
+// vector (cheaper than extracting them from the pair layout); after the
+// in-lane packs dword 4L + v holds elements 16v + 4L + 0..3, and one vpermd
+// restores the order.
 template <class Exact, bool kClamp>
 void ExactRun(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
               int8_t* out) {
   const __m512i zo = _mm512_set1_epi32(p.output_zero_point);
   const __m512i qmin = _mm512_set1_epi8(static_cast<char>(p.qmin));
   const __m512i qmax = _mm512_set1_epi8(static_cast<char>(p.qmax));
-  for (size_t i = 0; i < n; i += 64) {
-    const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    __m512i r[4];
+    for (int v = 0; v < 4; ++v) {
+      const __m512i xa = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 16 * v)));
+      const __m512i xb = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i + 16 * v)));
+      r[v] = _mm512_add_epi32(exact.Lanes(xa, xb), zo);
+    }
+    _mm512_storeu_si512(out + i, _mm512_permutexvar_epi32(order, Pack<kClamp>(r, qmin, qmax)));
+  }
+  if (i < n) {
+    const __mmask64 m = (__mmask64{1} << (n - i)) - 1;
     __m512i x[4], r[4];
     Interleave(_mm512_maskz_loadu_epi8(m, a + i), _mm512_maskz_loadu_epi8(m, b + i), x);
     for (int v = 0; v < 4; ++v) r[v] = ExactPairs(exact, x[v], zo);
