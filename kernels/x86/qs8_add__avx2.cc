@@ -185,14 +185,30 @@ inline void ForEachBlock(size_t n, const int8_t* a, const int8_t* b, int8_t* out
   }
 }
 
-// The exact scheme for every element.
+// The exact scheme for every element. Full blocks widen the inputs with
+// vpmovsxbd, 8 consecutive elements per vector (cheaper than extracting them
+// from the pair layout); after the in-lane packs dword 4L + v holds elements
+// 8v + 4L + 0..3, and one vpermd restores the order. The tail goes through
+// the pair layout on zero-padded copies.
 template <class Exact, bool kClamp>
 void ExactRun(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
               int8_t* out) {
   const __m256i zo = _mm256_set1_epi32(p.output_zero_point);
   const __m256i qmin = _mm256_set1_epi8(static_cast<char>(p.qmin));
   const __m256i qmax = _mm256_set1_epi8(static_cast<char>(p.qmax));
-  ForEachBlock(n, a, b, out, [&](const int8_t* pa, const int8_t* pb, int8_t* po) {
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256i r[4];
+    for (int v = 0; v < 4; ++v) {
+      const __m256i xa = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(a + i + 8 * v)));
+      const __m256i xb = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(b + i + 8 * v)));
+      r[v] = _mm256_add_epi32(exact.Lanes(xa, xb), zo);
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                        _mm256_permutevar8x32_epi32(Pack<kClamp>(r, qmin, qmax), order));
+  }
+  ForEachBlock(n - i, a + i, b + i, out + i, [&](const int8_t* pa, const int8_t* pb, int8_t* po) {
     __m256i x[4], r[4];
     Interleave(Load32(pa), Load32(pb), x);
     for (int v = 0; v < 4; ++v) r[v] = ExactPairs(exact, x[v], zo);
