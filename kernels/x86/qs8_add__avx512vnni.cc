@@ -1,5 +1,5 @@
 // Elementwise int8 add (TFLite fixed-point scheme, qs8_add__scalar's bits),
-// AVX-512: 64 elements per step by a linear fixed-point form with tie
+// AVX-512: 128 elements per step by a linear fixed-point form with tie
 // detection (qs8_add_fast.h), and two exact schemes (bounded and general) for
 // vectors with an element near a tie and parameters the fast form cannot take.
 #include <immintrin.h>
