@@ -6,7 +6,9 @@
 //
 // Counters: GOPS = 2 * MACs / time for conv, depthwise and fully connected
 // (the peers' definition), Gelem/s of outputs for add. Zero points are
-// non-zero (input -5, output 3), as in the peers' "s8 + zero points" rows.
+// non-zero (input -5, output 3), as in the peers' "s8 + zero points" rows;
+// add (shape i) uses the peers' add parameters, and "i_ties" adds a second,
+// tie-heavy case (see kAddCases).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -195,7 +197,24 @@ void RunFullyConnected(benchmark::State& state, const Shape& s, const FullyConne
   state.SetLabel(kernel.name);
 }
 
-void RunAdd(benchmark::State& state, const Shape& s, const AddKernel& kernel) {
+// Add parameters. kPeers are exactly those of ../shared/peers/bench.cpp
+// (xnn_create_add_nd_qs8(3, 0.05, -7, 0.04, -5, 0.07, ...)), so shape i is a
+// like-for-like comparison; with them no element sits exactly on a rounding
+// tie. kTies (registered as "i_ties") are round scales where about 10% of
+// elements do (0.5 da + 0.7 db is a multiple of 0.1), the worst case of the
+// x86 kernels' tie detection: kept visible on purpose.
+struct AddCase {
+  const char* suffix;
+  float a_scale; int32_t a_zero_point;
+  float b_scale; int32_t b_zero_point;
+  float out_scale; int32_t out_zero_point;
+};
+const AddCase kAddCases[] = {
+    {"", 0.05f, 3, 0.04f, -7, 0.07f, -5},
+    {"_ties", 0.05f, kInputZeroPoint, 0.07f, 7, 0.1f, kOutputZeroPoint},
+};
+
+void RunAdd(benchmark::State& state, const Shape& s, const AddCase& c, const AddKernel& kernel) {
   std::mt19937 rng(4);
   Setup st;
   const size_t n = size_t(s.h) * s.w * s.c;
@@ -203,7 +222,11 @@ void RunAdd(benchmark::State& state, const Shape& s, const AddKernel& kernel) {
   st.input_b = Random(rng, n, -128, 127);
   st.output = Allocate(n);
   AddParams p;
-  ComputeAddParams(0.05f, kInputZeroPoint, 0.07f, 7, 0.1f, kOutputZeroPoint, &p);
+  if (!ComputeAddParams(c.a_scale, c.a_zero_point, c.b_scale, c.b_zero_point, c.out_scale,
+                        c.out_zero_point, &p)) {
+    state.SkipWithError("add parameters cannot be represented");
+    return;
+  }
   for (auto _ : state) {
     kernel.run(p, n, st.input.data(), st.input_b.data(), reinterpret_cast<int8_t*>(st.output.get()));
     benchmark::ClobberMemory();
@@ -248,9 +271,13 @@ void Register(const std::string& isa_filter, const std::string& shape_filter) {
           })->Unit(benchmark::kMicrosecond);
           break;
         case Kind::kAdd:
-          benchmark::RegisterBenchmark(name.c_str(), [s, add](benchmark::State& st) {
-            RunAdd(st, s, *add);
-          })->Unit(benchmark::kMicrosecond);
+          for (const AddCase& c : kAddCases) {
+            const std::string add_name =
+                std::string(1, s.id) + c.suffix + "_" + s.name + "/" + level.name;
+            benchmark::RegisterBenchmark(add_name.c_str(), [s, c, add](benchmark::State& st) {
+              RunAdd(st, s, c, *add);
+            })->Unit(benchmark::kMicrosecond);
+          }
           break;
       }
     }

@@ -1,6 +1,7 @@
 // Elementwise int8 add (TFLite fixed-point scheme, qs8_add__scalar's bits),
-// AVX-512: 64 elements per step, by a linear fixed-point form with tie
-// detection (qs8_add_fast.h) and the exact scheme for flagged blocks.
+// AVX-512: 128 elements per step by a linear fixed-point form with tie
+// detection (qs8_add_fast.h), and two exact schemes (bounded and general) for
+// vectors with an element near a tie and parameters the fast form cannot take.
 #include <immintrin.h>
 
 #include <cmath>
@@ -41,39 +42,23 @@ struct Multiplier {
   }
 };
 
-// The exact scheme, 64 elements from i.
+// The exact scheme on 16 int32 lanes of raw inputs: the reference's
+// RDBPOT(SRDHM((sa + sb) << lso, Mo), rso), without the output zero point.
 struct ExactAdd {
   Multiplier ma, mb, mo;
   __m128i left;
-  __m512i za, zb, zo, qmin, qmax, order;
+  __m512i za, zb;
   explicit ExactAdd(const AddParams& p)
       : ma(p.a_multiplier, p.a_shift), mb(p.b_multiplier, p.b_shift),
         mo(p.output_multiplier, p.output_shift) {
     left = _mm_cvtsi32_si128(p.left_shift);
     za = _mm512_set1_epi32(p.a_zero_point);
     zb = _mm512_set1_epi32(p.b_zero_point);
-    zo = _mm512_set1_epi16(static_cast<int16_t>(p.output_zero_point));
-    qmin = _mm512_set1_epi8(static_cast<char>(p.qmin));
-    qmax = _mm512_set1_epi8(static_cast<char>(p.qmax));
-    // After the in-lane packs, dword 4L + k holds elements 16k + 4L + 0..3.
-    order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
   }
-  void Block(const int8_t* a, const int8_t* b, int8_t* out) const {
-    __m512i r[4];
-    for (int k = 0; k < 4; ++k) {
-      const __m512i xa = _mm512_sub_epi32(
-          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + 16 * k))), za);
-      const __m512i xb = _mm512_sub_epi32(
-          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 16 * k))), zb);
-      const __m512i sum = _mm512_add_epi32(ma.Apply(_mm512_sll_epi32(xa, left)),
-                                           mb.Apply(_mm512_sll_epi32(xb, left)));
-      r[k] = mo.Apply(sum);
-    }
-    const __m512i lo = _mm512_adds_epi16(_mm512_packs_epi32(r[0], r[1]), zo);
-    const __m512i hi = _mm512_adds_epi16(_mm512_packs_epi32(r[2], r[3]), zo);
-    __m512i q = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(lo, hi));
-    q = _mm512_min_epi8(_mm512_max_epi8(q, qmin), qmax);
-    _mm512_storeu_si512(out, q);
+  __m512i Lanes(__m512i a, __m512i b) const {
+    const __m512i xa = _mm512_sub_epi32(a, za), xb = _mm512_sub_epi32(b, zb);
+    return mo.Apply(_mm512_add_epi32(ma.Apply(_mm512_sll_epi32(xa, left)),
+                                     mb.Apply(_mm512_sll_epi32(xb, left))));
   }
 };
 
@@ -119,7 +104,7 @@ struct BoundedExactAdd {
     }
   };
   Input a, b;
-  __m512i mo, nudge, gate, zo, qmin, qmax, order;
+  __m512i mo, nudge, gate;
   __m128i lso, rso;
 
   bool Set(const AddParams& p) {
@@ -142,104 +127,201 @@ struct BoundedExactAdd {
     gate = _mm512_set1_epi32(rs >= 1 ? -1 : 0);
     lso = _mm_cvtsi32_si128(ls);
     rso = _mm_cvtsi32_si128(rs);
-    zo = _mm512_set1_epi16(static_cast<int16_t>(p.output_zero_point));
-    qmin = _mm512_set1_epi8(static_cast<char>(p.qmin));
-    qmax = _mm512_set1_epi8(static_cast<char>(p.qmax));
-    order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     return true;
   }
-  void Block(const int8_t* pa, const int8_t* pb, int8_t* out) const {
-    __m512i r[4];
-    for (int k = 0; k < 4; ++k) {
-      const __m512i xa =
-          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pa + 16 * k)));
-      const __m512i xb =
-          _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pb + 16 * k)));
-      const __m512i x = _mm512_sll_epi32(_mm512_add_epi32(a.Apply(xa), b.Apply(xb)), lso);
-      // h + half = floor((x * Mo + 2^30 + half * 2^31) / 2^31), then
-      // (h + half - [x < 0]) >> rs.
-      const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, mo), nudge);
-      const __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), mo), nudge);
-      const __m512i h = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31),
-                                                _mm512_slli_epi64(odd, 1));
-      r[k] = _mm512_sra_epi32(
-          _mm512_add_epi32(h, _mm512_and_si512(_mm512_srai_epi32(x, 31), gate)), rso);
-    }
-    const __m512i lo = _mm512_adds_epi16(_mm512_packs_epi32(r[0], r[1]), zo);
-    const __m512i hi = _mm512_adds_epi16(_mm512_packs_epi32(r[2], r[3]), zo);
-    __m512i q = _mm512_permutexvar_epi32(order, _mm512_packs_epi16(lo, hi));
-    q = _mm512_min_epi8(_mm512_max_epi8(q, qmin), qmax);
-    _mm512_storeu_si512(out, q);
+  __m512i Lanes(__m512i xa, __m512i xb) const {
+    const __m512i x = _mm512_sll_epi32(_mm512_add_epi32(a.Apply(xa), b.Apply(xb)), lso);
+    // h + half = floor((x * Mo + 2^30 + half * 2^31) / 2^31), then
+    // (h + half - [x < 0]) >> rs.
+    const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, mo), nudge);
+    const __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), mo), nudge);
+    const __m512i h = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31),
+                                              _mm512_slli_epi64(odd, 1));
+    return _mm512_sra_epi32(_mm512_add_epi32(h, _mm512_and_si512(_mm512_srai_epi32(x, 31), gate)),
+                            rso);
   }
 };
 
-void Run(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
-  const ExactAdd general(p);
-  BoundedExactAdd bounded;
-  const bool use_bounded = bounded.Set(p);
-  auto exact_block = [&](const int8_t* pa, const int8_t* pb, int8_t* po) {
-    if (use_bounded) {
-      bounded.Block(pa, pb, po);
-    } else {
-      general.Block(pa, pb, po);
-    }
-  };
-  x86::FastAdd f;
+// zo + the exact result (ExactAdd or BoundedExactAdd) for the 16 elements
+// of one pair vector (dwords [0, a, 0, b], below).
+template <class Exact>
+inline __m512i ExactPairs(const Exact& exact, __m512i x, __m512i zo) {
+  const __m512i xa = _mm512_srai_epi32(_mm512_slli_epi32(x, 16), 24);
+  const __m512i xb = _mm512_srai_epi32(x, 24);
+  return _mm512_add_epi32(exact.Lanes(xa, xb), zo);
+}
+
+// 64 elements as four vectors of dwords [0, a, 0, b] (int16 pairs (256 a,
+// 256 b)):
+//   ab_lo = a0 b0 a1 b1 .. a7 b7 | a16 b16 .. | ..       (per 128-bit lane L)
+//   x[0]  = [0 a0 0 b0] .. [0 a3 0 b3] | [0 a16 0 b16] ..  elements 16L + 0..3
+//   x[1] = 16L + 4..7, x[2] = 16L + 8..11, x[3] = 16L + 12..15,
+// so the in-lane packs of the four results restore the natural order.
+inline void Interleave(__m512i va, __m512i vb, __m512i x[4]) {
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i lo = _mm512_unpacklo_epi8(va, vb), hi = _mm512_unpackhi_epi8(va, vb);
+  x[0] = _mm512_unpacklo_epi8(zero, lo);
+  x[1] = _mm512_unpackhi_epi8(zero, lo);
+  x[2] = _mm512_unpacklo_epi8(zero, hi);
+  x[3] = _mm512_unpackhi_epi8(zero, hi);
+}
+
+// Four vectors of 16 int32 results (zero point included) in the layout
+// above, saturated to int8 and clamped to [qmin, qmax] when kClamp.
+template <bool kClamp>
+inline __m512i Pack(const __m512i r[4], __m512i qmin, __m512i qmax) {
+  __m512i q = _mm512_packs_epi16(_mm512_packs_epi32(r[0], r[1]), _mm512_packs_epi32(r[2], r[3]));
+  if (kClamp) q = _mm512_min_epi8(_mm512_max_epi8(q, qmin), qmax);
+  return q;
+}
+
+// The exact scheme for every element, 64 at a time (masked tail). Full
+// blocks widen the inputs with vpmovsxbd, 16 consecutive elements per
+// vector (cheaper than extracting them from the pair layout); after the
+// in-lane packs dword 4L + v holds elements 16v + 4L + 0..3, and one vpermd
+// restores the order.
+template <class Exact, bool kClamp>
+void ExactRun(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
+              int8_t* out) {
+  const __m512i zo = _mm512_set1_epi32(p.output_zero_point);
+  const __m512i qmin = _mm512_set1_epi8(static_cast<char>(p.qmin));
+  const __m512i qmax = _mm512_set1_epi8(static_cast<char>(p.qmax));
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
   size_t i = 0;
-  if (n >= 64 && x86::SetUpFastAdd(p, &f)) {
-    // Per 32 elements: (a, b) int16 pairs, lane L of x0 holding elements
-    // 8L+0..3 and of x1 8L+4..7; per pair dword
-    //   t = (((D >> 8) + a Ph + b Qh) << 8) + a Pl + b Ql     two vpdpwssd
-    //   r = t >> k, flagged when (t & (2^k - 1)) >= limit.
-    const __m512i coef_high = _mm512_set1_epi32(static_cast<int32_t>(
-        (static_cast<uint32_t>(static_cast<uint16_t>(f.qh)) << 16) | static_cast<uint16_t>(f.ph)));
-    const __m512i coef_low = _mm512_set1_epi32(static_cast<int32_t>(
-        (static_cast<uint32_t>(static_cast<uint16_t>(f.ql)) << 16) | static_cast<uint16_t>(f.pl)));
-    const __m512i d_high = _mm512_set1_epi32(f.d_high);
-    const __m512i frac_mask = _mm512_set1_epi32((int32_t{1} << f.k) - 1);
-    const __m512i limit = _mm512_set1_epi32(f.limit);
-    const __m128i k = _mm_cvtsi32_si128(f.k);
-    const __m512i qmin = _mm512_set1_epi8(static_cast<char>(p.qmin));
-    const __m512i qmax = _mm512_set1_epi8(static_cast<char>(p.qmax));
-    // After packsswb of two 32-element halves, qword 2L + h holds elements 32h + 8L.
-    const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
-    auto linear = [&](__m512i x) {
-      const __m512i t = _mm512_dpwssd_epi32(
-          _mm512_slli_epi32(_mm512_dpwssd_epi32(d_high, x, coef_high), 8), x, coef_low);
-      return t;
-    };
-    size_t fallbacks = 0;
-    for (; i + 64 <= n; i += 64) {
-      __m512i words[2];
-      __m512i frac = _mm512_setzero_si512();
-      for (int h = 0; h < 2; ++h) {
-        const __m512i av = _mm512_cvtepi8_epi16(
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 32 * h)));
-        const __m512i bv = _mm512_cvtepi8_epi16(
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i + 32 * h)));
-        const __m512i t0 = linear(_mm512_unpacklo_epi16(av, bv));
-        const __m512i t1 = linear(_mm512_unpackhi_epi16(av, bv));
-        frac = _mm512_max_epu32(frac, _mm512_and_si512(t0, frac_mask));
-        frac = _mm512_max_epu32(frac, _mm512_and_si512(t1, frac_mask));
-        words[h] = _mm512_packs_epi32(_mm512_sra_epi32(t0, k), _mm512_sra_epi32(t1, k));
-      }
-      if (_mm512_cmpge_epi32_mask(frac, limit) != 0) {
-        exact_block(a + i, b + i, out + i);  // an element near a rounding tie
-        // Scales in simple ratios put many elements near ties: when most
-        // blocks need the exact scheme anyway, stop trying the fast one.
-        if (++fallbacks * 4 > i / 64 + 16) {
-          i += 64;
-          break;
-        }
+  for (; i + 64 <= n; i += 64) {
+    __m512i r[4];
+    for (int v = 0; v < 4; ++v) {
+      const __m512i xa = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i + 16 * v)));
+      const __m512i xb = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i + 16 * v)));
+      r[v] = _mm512_add_epi32(exact.Lanes(xa, xb), zo);
+    }
+    _mm512_storeu_si512(out + i, _mm512_permutexvar_epi32(order, Pack<kClamp>(r, qmin, qmax)));
+  }
+  if (i < n) {
+    const __mmask64 m = (__mmask64{1} << (n - i)) - 1;
+    __m512i x[4], r[4];
+    Interleave(_mm512_maskz_loadu_epi8(m, a + i), _mm512_maskz_loadu_epi8(m, b + i), x);
+    for (int v = 0; v < 4; ++v) r[v] = ExactPairs(exact, x[v], zo);
+    _mm512_mask_storeu_epi8(out + i, m, Pack<kClamp>(r, qmin, qmax));
+  }
+}
+
+// The fast path (qs8_add_fast.h), per pair vector x of 16 elements:
+//   t = vpdpbusd(vpdpwssd(D, x, (Ph, Qh)), [0 Pl 0 Ql], x) = a P + b Q + D
+//   unsafe lanes: (t & band) == 0, tested for the eight vectors of 128
+//   elements at once on the min_epu32 of their (t & band);
+//   result t >> k (zero point included).
+// A block with an unsafe lane is redone out of line (Redo), where each
+// vector with an unsafe lane is recomputed exactly as a whole; keeping that
+// path out of the loop keeps the loop's vectors in registers.
+template <class Exact, bool kClamp>
+class FastAddRun {
+ public:
+  FastAddRun(const Exact& exact, const AddParams& p, const x86::FastAdd& f)
+      : exact_(exact),
+        high_(_mm512_set1_epi32(f.HighPair())),
+        low_(_mm512_set1_epi32(f.LowBytes())),
+        d_(_mm512_set1_epi32(f.d)),
+        band_(_mm512_set1_epi32(f.band)),
+        zo_(_mm512_set1_epi32(p.output_zero_point)),
+        qmin_(_mm512_set1_epi8(static_cast<char>(p.qmin))),
+        qmax_(_mm512_set1_epi8(static_cast<char>(p.qmax))),
+        k_(_mm_cvtsi32_si128(f.k)) {}
+
+  // Returns how many elements it did: n, or fewer when most blocks had an
+  // element near a tie (scales in simple ratios), so that the caller does
+  // the rest with the exact scheme alone (cheaper than fast + redo then).
+  size_t Run(size_t n, const int8_t* a, const int8_t* b, int8_t* out) const {
+    size_t i = 0, exact_vectors = 0;
+    for (; i + 128 <= n; i += 128) {
+      __m512i r0[4], r1[4];
+      const __m512i least =
+          _mm512_min_epu32(Block(a + i, b + i, r0), Block(a + i + 64, b + i + 64, r1));
+      if (_mm512_testn_epi32_mask(least, least) == 0) {
+        _mm512_storeu_si512(out + i, Pack<kClamp>(r0, qmin_, qmax_));
+        _mm512_storeu_si512(out + i + 64, Pack<kClamp>(r1, qmin_, qmax_));
         continue;
       }
-      __m512i q = _mm512_permutexvar_epi64(order, _mm512_packs_epi16(words[0], words[1]));
-      q = _mm512_min_epi8(_mm512_max_epi8(q, qmin), qmax);
-      _mm512_storeu_si512(out + i, q);
+      exact_vectors += Redo(~__mmask64{0}, a + i, b + i, out + i);
+      exact_vectors += Redo(~__mmask64{0}, a + i + 64, b + i + 64, out + i + 64);
+      if (x86::TooManyTies(exact_vectors, (i + 128) / 16)) return i + 128;
     }
+    for (; i < n; i += 64) {
+      const __mmask64 m = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+      Redo(m, a + i, b + i, out + i);
+    }
+    return n;
   }
-  for (; i + 64 <= n; i += 64) exact_block(a + i, b + i, out + i);
-  if (i < n) qs8_add__scalar(p, n - i, a + i, b + i, out + i);
+
+ private:
+  // r = t >> k for the 64 elements from a, b; returns the min_epu32 of the
+  // four (t & band), zero in the lanes of unsafe elements.
+  __m512i Block(const int8_t* a, const int8_t* b, __m512i r[4]) const {
+    __m512i x[4], least;
+    Interleave(_mm512_loadu_si512(a), _mm512_loadu_si512(b), x);
+    for (int v = 0; v < 4; ++v) {
+      const __m512i t = Linear(x[v]);
+      const __m512i frac = _mm512_and_si512(t, band_);
+      least = v == 0 ? frac : _mm512_min_epu32(least, frac);
+      r[v] = _mm512_sra_epi32(t, k_);
+    }
+    return least;
+  }
+  __m512i Linear(__m512i x) const {
+    return _mm512_dpbusd_epi32(_mm512_dpwssd_epi32(d_, x, high_), low_, x);
+  }
+  // The elements of mask m of one block (also the tail), with the exact
+  // scheme for every vector that has an unsafe lane.
+  // Returns how many vectors took the exact scheme.
+  [[gnu::noinline]] size_t Redo(__mmask64 m, const int8_t* a, const int8_t* b, int8_t* out) const {
+    __m512i x[4], r[4];
+    size_t exact = 0;
+    Interleave(_mm512_maskz_loadu_epi8(m, a), _mm512_maskz_loadu_epi8(m, b), x);
+    for (int v = 0; v < 4; ++v) {
+      const __m512i t = Linear(x[v]);
+      if (_mm512_testn_epi32_mask(t, band_) != 0) {
+        r[v] = ExactPairs(exact_, x[v], zo_);
+        ++exact;
+      } else {
+        r[v] = _mm512_sra_epi32(t, k_);
+      }
+    }
+    _mm512_mask_storeu_epi8(out, m, Pack<kClamp>(r, qmin_, qmax_));
+    return exact;
+  }
+
+  const Exact& exact_;
+  __m512i high_, low_, d_, band_, zo_, qmin_, qmax_;
+  __m128i k_;
+};
+
+template <class Exact, bool kClamp>
+void RunWith(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
+             int8_t* out) {
+  x86::FastAdd f;
+  size_t done = 0;
+  if (x86::SetUpFastAdd(p, &f)) done = FastAddRun<Exact, kClamp>(exact, p, f).Run(n, a, b, out);
+  ExactRun<Exact, kClamp>(exact, p, n - done, a + done, b + done, out + done);
+}
+
+template <class Exact>
+void RunWith(const Exact& exact, const AddParams& p, size_t n, const int8_t* a, const int8_t* b,
+             int8_t* out) {
+  // The int8 saturation of the packs is the clamp when [qmin, qmax] is the full range.
+  if (p.qmin > -128 || p.qmax < 127) {
+    RunWith<Exact, true>(exact, p, n, a, b, out);
+  } else {
+    RunWith<Exact, false>(exact, p, n, a, b, out);
+  }
+}
+
+void Run(const AddParams& p, size_t n, const int8_t* a, const int8_t* b, int8_t* out) {
+  BoundedExactAdd bounded;
+  if (bounded.Set(p)) {
+    RunWith(bounded, p, n, a, b, out);
+  } else {
+    RunWith(ExactAdd(p), p, n, a, b, out);
+  }
 }
 
 }  // namespace

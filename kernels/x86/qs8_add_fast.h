@@ -14,15 +14,25 @@
 // with integer P, Q, C (|U - exact| <= 128.5 + slack = kSlack in 2^-k units)
 // and takes floor(U / 2^k) whenever U mod 2^k is at least M = E 2^k + kSlack
 // away from a multiple of 2^k: then U and the exact value lie in the same
-// unit interval and the result is the reference's. Elements near a tie (a
-// fraction ~2M / 2^k, about 1e-4 for typical scales) are flagged and their
-// block is recomputed exactly. Both offsets are folded: the kernel computes
-// t = a P + b Q + D with D = C - M - (C - M) mod 2^8 (a multiple of 2^8, so
-// the 8-bit split of P and Q below carries it), and an element is safe when
-// (t mod 2^k) < limit = 2^k - 2M - 2^8.
+// unit interval and the result is the reference's.
 //
-// P and Q are split as P = Ph 2^8 + Pl with Pl in [0, 2^8) and Ph in int16,
-// for two int16 multiply-adds over (a, b) pairs: t = ((D >> 8) + a Ph + b Qh) 2^8 + a Pl + b Ql.
+// The kernels compute t = U + M = a P + b Q + D (D = C + M) and call an
+// element safe when (t mod 2^k) >= 2^j, with 2^j the least power of two
+// >= 2M: then U mod 2^k = (t mod 2^k) - M lies in [2^j - M, 2^k - M), inside
+// [M, 2^k - M), and floor(t / 2^k) = floor(U / 2^k) (no carry). The unsafe
+// test is "bits j..k-1 of t are all zero", one vptestnm (or and + compare)
+// per vector: `band` holds those bits. Elements near a tie (a fraction
+// 2^j / 2^k, about 1e-4 for irregular scales) are recomputed exactly.
+//
+// Products. The inputs are interleaved into dwords of bytes [0, a, 0, b],
+// i.e. int16 pairs (256 a, 256 b), and P, Q are split as P = 256 Ph + Pl with
+// Pl in [0, 256) (Ph = floor(P / 256) in int16):
+//     t = D + (256 a) Ph + (256 b) Qh        vpdpwssd / pmaddwd on the pairs
+//           + a Pl + b Ql                    vpdpbusd on the same dwords
+//                                            (bytes [0, Pl, 0, Ql] x [0, a, 0, b]),
+//                                            or pmaddwd on the pairs >> 8.
+// Each product fits int32 (|256 a Ph| <= 2^30) and t does (checked below),
+// so the wrapping adds of the instructions give t exactly.
 #pragma once
 
 #include <cmath>
@@ -35,10 +45,24 @@ namespace x86 {
 namespace {
 
 struct FastAdd {
-  int16_t ph, qh, pl, ql;  // P, Q split into high and low parts
-  int32_t d_high;          // D >> 8
-  int32_t k;               // U's fraction bits
-  int32_t limit;           // safe iff (t & (2^k - 1)) < limit
+  int16_t ph, qh;  // floor(P / 256), floor(Q / 256)
+  uint8_t pl, ql;  // P mod 256, Q mod 256
+  int32_t d;       // D = C + M
+  int32_t k;       // t's fraction bits
+  int32_t band;    // bits j..k-1: an element is unsafe iff (t & band) == 0
+
+  // The pair coefficients as one dword each: words (Ph, Qh), and bytes
+  // [0, Pl, 0, Ql] (for vpdpbusd) or words (Pl, Ql) (for pmaddwd on pairs >> 8).
+  int32_t HighPair() const {
+    return static_cast<int32_t>((static_cast<uint32_t>(static_cast<uint16_t>(qh)) << 16) |
+                                static_cast<uint16_t>(ph));
+  }
+  int32_t LowBytes() const {
+    return static_cast<int32_t>((static_cast<uint32_t>(ql) << 24) | (static_cast<uint32_t>(pl) << 8));
+  }
+  int32_t LowPair() const {
+    return static_cast<int32_t>((static_cast<uint32_t>(ql) << 16) | pl);
+  }
 };
 
 // Returns false when the fast path cannot be made exact with enough margin
@@ -67,24 +91,35 @@ inline bool SetUpFastAdd(const AddParams& p, FastAdd* f) {
     const double qr = std::nearbyint(kb * ko * scale);
     const double c = std::nearbyint((p.output_zero_point + 0.5 - (p.a_zero_point * ka + p.b_zero_point * kb) * ko) * scale);
     const double m = std::ceil(e * scale) + kSlack;
-    if (2.0 * m + 256.0 > scale / 16.0) return false;  // too many elements near ties
+    int j = 0;
+    while (std::ldexp(1.0, j) < 2.0 * m) ++j;
+    if (j > k - 4) return false;  // more than 1/16 of the elements near ties
     // |t| bound, with room: |a|, |b| <= 128.
     if (128.0 * (std::fabs(pr) + std::fabs(qr)) + std::fabs(c) + m + 512.0 >= 1073741824.0) continue;
     const int64_t pi = static_cast<int64_t>(pr), qi = static_cast<int64_t>(qr);
-    const int64_t dm = static_cast<int64_t>(c) - static_cast<int64_t>(m);
-    const int64_t d = dm - (((dm % 256) + 256) % 256);
     const int64_t ph = pi >> 8, qh = qi >> 8;  // floor: pl, ql in [0, 256)
     if (ph < -32768 || ph > 32767 || qh < -32768 || qh > 32767) continue;
     f->ph = static_cast<int16_t>(ph);
     f->qh = static_cast<int16_t>(qh);
-    f->pl = static_cast<int16_t>(pi - ph * 256);
-    f->ql = static_cast<int16_t>(qi - qh * 256);
-    f->d_high = static_cast<int32_t>(d / 256);
+    f->pl = static_cast<uint8_t>(pi - ph * 256);
+    f->ql = static_cast<uint8_t>(qi - qh * 256);
+    f->d = static_cast<int32_t>(static_cast<int64_t>(c) + static_cast<int64_t>(m));
     f->k = k;
-    f->limit = static_cast<int32_t>((int64_t{1} << k) - 2 * static_cast<int64_t>(m) - 256);
+    f->band = static_cast<int32_t>(((int64_t{1} << k) - 1) & ~((int64_t{1} << j) - 1));
     return true;
   }
   return false;
+}
+
+// Whether to leave the fast path for the exact scheme alone: true once more
+// than half of the `vectors` done so far (past a warm-up of a few dozen) had
+// to be recomputed exactly, as with scales in simple ratios (e.g. 0.05, 0.07,
+// 0.1, where ~10% of the elements sit on exact ties, so that ~80% of 16-lane
+// and ~57% of 8-lane vectors hold one). A recomputed vector costs the fast
+// form twice plus the exact one, so past about that share the exact scheme
+// alone is cheaper.
+inline bool TooManyTies(size_t exact_vectors, size_t vectors) {
+  return exact_vectors * 2 > vectors + 64;
 }
 
 }  // namespace

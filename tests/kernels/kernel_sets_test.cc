@@ -5,6 +5,8 @@
 // groups, extreme zero points and clamps.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -14,6 +16,9 @@
 
 #include "kernel_tester.h"
 #include "octet/octet.h"
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64)
+#include "kernels/x86/qs8_add_fast.h"  // plain C++: the add fast path's set-up
+#endif
 
 namespace octet {
 namespace {
@@ -551,10 +556,110 @@ TEST_P(KernelSetTest, StridedCopy) {
       .Test(*set_->strided_copy);
 }
 
+// The add parameters whose paths the x86 kernels treat differently (see
+// AddFastPathRule below for which path each takes).
+struct AddScales {
+  float a, b, out;
+  int32_t za, zb, zo;
+};
+const AddScales kAddPeers = {0.05f, 0.04f, 0.07f, 3, -7, -5};      // the bench's; no pair near a tie
+const AddScales kAddSomeTies = {0.137f, 0.085f, 0.188f, 3, -7, -5}; // ~0.5% of pairs near a tie
+const AddScales kAddTies = {0.05f, 0.07f, 0.1f, -5, 7, 3};         // ~10% exact ties
+const AddScales kAddIrregular = {0.0413f, 0.0727f, 0.0931f, 0, 0, 0};
+const AddScales kAddRefused = {0.02f, 0.03f, 1e-7f, 0, 0, 0};      // bounded exact scheme only
+const AddScales kAddRefusedGeneral = {0.02f, 0.03f, 1e-8f, 0, 0, 0};  // general exact scheme only
+
+// Every path of the x86 add kernels: fast blocks, blocks redone with exact
+// vectors, the switch to the exact scheme on tie-heavy scales, parameters
+// the fast path refuses, tails of every length around the 16/32/64/128
+// element steps, clamps and extreme zero points. all_pairs() inputs contain
+// every (a, b) pair, so every element the fast path flags (AddFastPathRule
+// checks there are some) is in them.
+TEST_P(KernelSetTest, AddPaths) {
+  if (!set_->add) GTEST_SKIP() << "no add kernel at this level";
+  uint32_t seed = 900;
+  for (const AddScales& s : {kAddPeers, kAddSomeTies, kAddTies, kAddIrregular, kAddRefused,
+                             kAddRefusedGeneral}) {
+    for (size_t n : {15, 16, 17, 31, 33, 63, 64, 65, 100, 127, 128, 129, 191, 192, 193, 255, 256,
+                     257, 1000, 4099, 75264, 75301}) {
+      AddKernelTester().size(n).scales(s.a, s.b, s.out).zero_points(s.za, s.zb, s.zo)
+          .seed(seed++).Test(*set_->add);
+    }
+    AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(s.za, s.zb, s.zo)
+        .seed(seed++).Test(*set_->add);
+    AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(s.za, s.zb, s.zo)
+        .qmin(-50).qmax(60).seed(seed++).Test(*set_->add);
+    AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(s.za, s.zb, s.zo)
+        .qmin(-128).qmax(0).seed(seed++).Test(*set_->add);
+    AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(127, -128, -128)
+        .seed(seed++).Test(*set_->add);
+    AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(-128, 127, 127)
+        .qmin(-100).qmax(100).seed(seed++).Test(*set_->add);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Levels, KernelSetTest, ::testing::ValuesIn(kAllLevels),
                          [](const ::testing::TestParamInfo<Level>& param_info) {
                            return std::string(param_info.param.name);
                          });
+
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64)
+// The x86 add kernels' fast path in plain integer arithmetic: for every
+// (a, b) pair, t = a P + b Q + D fits int32, and every element the rule
+// calls safe ((t & band) != 0) has floor(t / 2^k), saturated and clamped,
+// equal to the reference. Also pins down which parameters take which path,
+// so AddPaths provably exercises both the fast and the exact schemes.
+TEST(AddFastPathRule, SafeElementsMatchReference) {
+  struct Case {
+    AddScales s;
+    bool fast;                     // SetUpFastAdd accepts
+    double min_unsafe, max_unsafe; // fraction of pairs flagged
+  };
+  const Case kCases[] = {
+      {kAddPeers, true, 0, 1e-3},        {kAddSomeTies, true, 1e-3, 1e-2},
+      {kAddTies, true, 0.05, 0.2},       {kAddIrregular, true, 0, 1e-3},
+      {kAddRefused, false, 0, 0},        {kAddRefusedGeneral, false, 0, 0},
+  };
+  for (const Case& c : kCases) {
+    bool own_zero_points = true;  // the fraction bounds are for these only
+    for (const auto& z : {std::array<int32_t, 3>{c.s.za, c.s.zb, c.s.zo},
+                          std::array<int32_t, 3>{127, -128, -128},
+                          std::array<int32_t, 3>{-128, 127, 127}}) {
+      AddParams p;
+      ASSERT_TRUE(ComputeAddParams(c.s.a, z[0], c.s.b, z[1], c.s.out, z[2], &p));
+      x86::FastAdd f;
+      const bool fast = x86::SetUpFastAdd(p, &f);
+      ASSERT_EQ(fast, c.fast) << "scales " << c.s.a << "," << c.s.b << "," << c.s.out;
+      if (!fast) continue;
+      const int64_t pp = int64_t{f.ph} * 256 + f.pl, qq = int64_t{f.qh} * 256 + f.ql;
+      size_t unsafe = 0;
+      for (int a = -128; a <= 127; ++a) {
+        for (int b = -128; b <= 127; ++b) {
+          const int64_t t = a * pp + b * qq + f.d;
+          ASSERT_GE(t, INT32_MIN);
+          ASSERT_LE(t, INT32_MAX);
+          if ((t & f.band) == 0) {
+            ++unsafe;
+            continue;
+          }
+          const int64_t r = std::min<int64_t>(127, std::max<int64_t>(-128, t >> f.k));
+          const int8_t ai = static_cast<int8_t>(a), bi = static_cast<int8_t>(b);
+          int8_t expected;
+          qs8_add__scalar(p, 1, &ai, &bi, &expected);
+          ASSERT_EQ(r, expected) << "a " << a << " b " << b << " scales " << c.s.a << ","
+                                 << c.s.b << "," << c.s.out;
+        }
+      }
+      const double fraction = unsafe / 65536.0;
+      if (own_zero_points) {
+        EXPECT_GE(fraction, c.min_unsafe) << "scales " << c.s.a << "," << c.s.b << "," << c.s.out;
+        EXPECT_LE(fraction, c.max_unsafe) << "scales " << c.s.a << "," << c.s.b << "," << c.s.out;
+      }
+      own_zero_points = false;
+    }
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace octet
