@@ -478,7 +478,9 @@ TEST_P(KernelSetTest, Quantize) {
           .seed(seed++).Test(*set_->quantize);
     }
   }
-  for (float scale : {0.0186584f, 0.05f, 1e-30f, 1e36f, 7.0f}) {  // inexact quotients
+  // Inexact quotients; 0x1.8p-140 is a denormal scale (the quotients of
+  // normal inputs are then far from it).
+  for (float scale : {0.0186584f, 0.05f, 1e-30f, 1e36f, 7.0f, 0x1.8p-140f}) {
     for (int32_t z : {-128, 0, 127}) {
       QuantizeKernelTester().size(777).scale(scale).zero_point(z).values(QuantizeSpecials(scale))
           .seed(seed++).Test(*set_->quantize);
@@ -509,7 +511,11 @@ TEST_P(KernelSetTest, Dequantize) {
                    256, 1000, 1001}) {
     DequantizeKernelTester().size(n).seed(seed++).Test(*set_->dequantize);
   }
-  for (float scale : {0.0186584f, 1.0f, 1e-38f, 3e38f, 0x1p-149f}) {
+  // Normal and denormal scales, either side of FLT_MIN (armv7 NEON flushes
+  // denormals: its kernel takes the scalar path below FLT_MIN).
+  for (float scale : {0.0186584f, 1.0f, 1e-38f, 3e38f, 0x1p-149f,
+                      std::numeric_limits<float>::min(),
+                      std::nextafter(std::numeric_limits<float>::min(), 0.0f), 0x1p-120f}) {
     for (int32_t z : {-128, 0, 127}) {
       DequantizeKernelTester().size(300).scale(scale).zero_point(z).seed(seed++)
           .Test(*set_->dequantize);
