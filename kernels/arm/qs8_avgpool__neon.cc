@@ -16,58 +16,68 @@ namespace {
 //
 //   s16_lo/hi[c] += x[c]          vaddw_s8: int16 partial sums; 256 taps of
 //                                 int8 stay within [-32768, 32512]
-//   acc[0..3]    += s16           vaddw_s16 into int32, every 256 taps and at
-//                                 the end
+//   acc[0..3]    += s16           vaddw_s16 into int32, every 256 taps
+//                                 (kLong: windows of more than 256 taps) and
+//                                 at the end
 //
 // acc[k] lane j is channel 4k + j. The sum of x (not x - z) is exact in
 // int32: |sum| <= 128 * taps < 2^31 (the runtime bounds taps by 2^31 / 255).
-inline void Sum16(const int8_t* corner, int rows, int cols, size_t row_stride,
-                  size_t pixel_stride, int32x4_t acc[4]) {
-  for (int k = 0; k < 4; ++k) acc[k] = vdupq_n_s32(0);
+struct Partial16 {
   int16x8_t lo = vdupq_n_s16(0), hi = vdupq_n_s16(0);
-  int pending = 0;
-  for (int y = 0; y < rows; ++y, corner += row_stride) {
-    const int8_t* tap = corner;
-    for (int x = 0; x < cols; ++x, tap += pixel_stride) {
-      const int8x16_t v = vld1q_s8(tap);
-      lo = vaddw_s8(lo, vget_low_s8(v));
-      hi = vaddw_s8(hi, vget_high_s8(v));
-      if (++pending == 256) {
-        acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));
-        acc[1] = vaddw_s16(acc[1], vget_high_s16(lo));
-        acc[2] = vaddw_s16(acc[2], vget_low_s16(hi));
-        acc[3] = vaddw_s16(acc[3], vget_high_s16(hi));
-        lo = hi = vdupq_n_s16(0);
-        pending = 0;
-      }
-    }
+  void Add(const int8_t* tap) {
+    const int8x16_t v = vld1q_s8(tap);
+    lo = vaddw_s8(lo, vget_low_s8(v));
+    hi = vaddw_s8(hi, vget_high_s8(v));
   }
-  acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));
-  acc[1] = vaddw_s16(acc[1], vget_high_s16(lo));
-  acc[2] = vaddw_s16(acc[2], vget_low_s16(hi));
-  acc[3] = vaddw_s16(acc[3], vget_high_s16(hi));
-}
+  void Flush(int32x4_t acc[4]) {
+    acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));
+    acc[1] = vaddw_s16(acc[1], vget_high_s16(lo));
+    acc[2] = vaddw_s16(acc[2], vget_low_s16(hi));
+    acc[3] = vaddw_s16(acc[3], vget_high_s16(hi));
+    lo = hi = vdupq_n_s16(0);
+  }
+};
 
 // The same for 8 channels (d registers).
-inline void Sum8(const int8_t* corner, int rows, int cols, size_t row_stride,
-                 size_t pixel_stride, int32x4_t acc[2]) {
-  acc[0] = acc[1] = vdupq_n_s32(0);
+struct Partial8 {
   int16x8_t s = vdupq_n_s16(0);
-  int pending = 0;
+  void Add(const int8_t* tap) { s = vaddw_s8(s, vld1_s8(tap)); }
+  void Flush(int32x4_t acc[2]) {
+    acc[0] = vaddw_s16(acc[0], vget_low_s16(s));
+    acc[1] = vaddw_s16(acc[1], vget_high_s16(s));
+    s = vdupq_n_s16(0);
+  }
+};
+
+template <bool kLong, class P, int kVectors>
+inline void SumTaps(const int8_t* corner, int rows, int cols, size_t row_stride,
+                    size_t pixel_stride, int32x4_t (&acc)[kVectors]) {
+  for (int k = 0; k < kVectors; ++k) acc[k] = vdupq_n_s32(0);
+  P partial;
+  [[maybe_unused]] int pending = 0;  // used when kLong
   for (int y = 0; y < rows; ++y, corner += row_stride) {
     const int8_t* tap = corner;
     for (int x = 0; x < cols; ++x, tap += pixel_stride) {
-      s = vaddw_s8(s, vld1_s8(tap));
-      if (++pending == 256) {
-        acc[0] = vaddw_s16(acc[0], vget_low_s16(s));
-        acc[1] = vaddw_s16(acc[1], vget_high_s16(s));
-        s = vdupq_n_s16(0);
-        pending = 0;
+      partial.Add(tap);
+      if constexpr (kLong) {
+        if (++pending == 256) {
+          partial.Flush(acc);
+          pending = 0;
+        }
       }
     }
   }
-  acc[0] = vaddw_s16(acc[0], vget_low_s16(s));
-  acc[1] = vaddw_s16(acc[1], vget_high_s16(s));
+  partial.Flush(acc);
+}
+
+template <class P, int kVectors>
+inline void Sum(const int8_t* corner, int rows, int cols, size_t row_stride, size_t pixel_stride,
+                int32x4_t (&acc)[kVectors]) {
+  if (rows * cols <= 256) {
+    SumTaps<false, P>(corner, rows, cols, row_stride, pixel_stride, acc);
+  } else {
+    SumTaps<true, P>(corner, rows, cols, row_stride, pixel_stride, acc);
+  }
 }
 
 // RequantizeScaled on four lanes: acc = sum + bias (bias = -taps * z_x, so acc
@@ -96,12 +106,12 @@ void PoolChannels(const int8_t* corner, int rows, int cols, size_t row_stride, s
   size_t c = 0;
   for (; c + 16 <= c_count; c += 16) {
     int32x4_t acc[4];
-    Sum16(corner + c, rows, cols, row_stride, c_count, acc);
+    Sum<Partial16>(corner + c, rows, cols, row_stride, c_count, acc);
     vst1q_s8(out + c, vcombine_s8(stage(rq(acc[0]), rq(acc[1])), stage(rq(acc[2]), rq(acc[3]))));
   }
   if (c + 8 <= c_count) {
     int32x4_t acc[2];
-    Sum8(corner + c, rows, cols, row_stride, c_count, acc);
+    Sum<Partial8>(corner + c, rows, cols, row_stride, c_count, acc);
     vst1_s8(out + c, stage(rq(acc[0]), rq(acc[1])));
     c += 8;
   }

@@ -227,21 +227,29 @@ struct Avx2Block32 {
 #endif  // __AVX2__
 
 // The taps of one window for one block of channels (steps 1 and 2 happen
-// here and in Requant).
+// here and in Requant). Windows of at most 256 taps (every usual pool) need
+// no flush inside the loop.
 template <class B>
 inline typename B::Sums SumTaps(const int8_t* corner, int rows, int cols, size_t row_stride,
                                 size_t pixel_stride) {
   typename B::Sums sums;
   typename B::Partial partial;
-  int pending = 0;
-  for (int y = 0; y < rows; ++y, corner += row_stride) {
-    const int8_t* tap = corner;
-    for (int x = 0; x < cols; ++x, tap += pixel_stride) {
-      B::AddTap(partial, tap);
-      if (++pending == 256) {
-        B::Flush(sums, partial);
-        partial = typename B::Partial();
-        pending = 0;
+  if (rows * cols <= 256) {
+    for (int y = 0; y < rows; ++y, corner += row_stride) {
+      const int8_t* tap = corner;
+      for (int x = 0; x < cols; ++x, tap += pixel_stride) B::AddTap(partial, tap);
+    }
+  } else {
+    int pending = 0;
+    for (int y = 0; y < rows; ++y, corner += row_stride) {
+      const int8_t* tap = corner;
+      for (int x = 0; x < cols; ++x, tap += pixel_stride) {
+        B::AddTap(partial, tap);
+        if (++pending == 256) {
+          B::Flush(sums, partial);
+          partial = typename B::Partial();
+          pending = 0;
+        }
       }
     }
   }
