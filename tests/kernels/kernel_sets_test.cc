@@ -604,8 +604,10 @@ TEST_P(KernelSetTest, AvgPool2D) {
   }
   // Windows of more than 256 taps (the int16 partial sums are flushed) and a
   // whole-image window; saturation to the clamps from extreme sums.
-  AvgPoolKernelTester().input(18, 17, 40).filter(17, 16).stride(1, 1).seed(seed++)
-      .Test(*set_->avgpool2d);
+  for (int c : {40, 130}) {  // every block width's flush path
+    AvgPoolKernelTester().input(18, 17, c).filter(17, 16).stride(1, 1).seed(seed++)
+        .Test(*set_->avgpool2d);
+  }
   AvgPoolKernelTester().input(17, 17, 19).filter(16, 16).stride(1, 1).pad(8, 8, 8, 8)
       .count_include_pad(true).seed(seed++).Test(*set_->avgpool2d);
   AvgPoolKernelTester().input(20, 20, 33).filter(20, 20).input_range(-128, -128)
