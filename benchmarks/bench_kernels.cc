@@ -4,6 +4,9 @@
 //
 //   bench_kernels [--isa=NAME[,NAME...]] [--shapes=abcdefghi] [google benchmark flags]
 //
+// Shapes j-n (pooling, quantize and the input transpose of whole-model
+// profiles; no peer figures) run only when named in --shapes.
+//
 // Counters: GOPS = 2 * MACs / time for conv, depthwise and fully connected
 // (the peers' definition), Gelem/s of outputs for add. Zero points are
 // non-zero (input -5, output 3), as in the peers' "s8 + zero points" rows;
@@ -20,13 +23,17 @@
 #include <vector>
 
 #include "kernels/kernel_table.h"
+#include "kernels/reference_ops.h"
 #include "kernels/requant.h"
 #include "octet/octet.h"
 
 namespace octet {
 namespace {
 
-enum class Kind { kConv, kDepthwise, kFullyConnected, kAdd };
+enum class Kind {
+  kConv, kDepthwise, kFullyConnected, kAdd,
+  kMaxPool, kQuantize, kTranspose, kGlobalAvgPool, kAvgPool
+};
 
 struct Shape {
   char id;
@@ -47,6 +54,12 @@ const Shape kShapes[] = {
     {'g', "fc_1x1280_1000", Kind::kFullyConnected, 1, 1, 1280, 1000, 1, 1, 0},
     {'h', "fc_64x1024_1024", Kind::kFullyConnected, 64, 1, 1024, 1024, 1, 1, 0},
     {'i', "add_56x56x24", Kind::kAdd, 56, 56, 24, 24, 1, 1, 0},
+    // Same as benchmarks/count_kernels.cc.
+    {'j', "maxpool3x3s2_112x112x64", Kind::kMaxPool, 112, 112, 64, 64, 3, 2, 1},
+    {'k', "quantize_224x224x3", Kind::kQuantize, 224, 224, 3, 3, 1, 1, 0},
+    {'l', "transpose_3x224x224", Kind::kTranspose, 224, 224, 3, 3, 1, 1, 0},
+    {'m', "gavgpool_7x7x512", Kind::kGlobalAvgPool, 7, 7, 512, 512, 7, 1, 0},
+    {'n', "avgpool3x3s1_35x35x192", Kind::kAvgPool, 35, 35, 192, 192, 3, 1, 1},
 };
 
 struct Level {
@@ -236,6 +249,85 @@ void RunAdd(benchmark::State& state, const Shape& s, const AddCase& c, const Add
   state.SetLabel(kernel.name);
 }
 
+// Shapes j-n: one op of a whole-model profile, input and parameters built
+// outside the timed loop. Counter: Gelem/s of outputs.
+void RunBoundary(benchmark::State& state, const Shape& s, const KernelSet& k) {
+  std::mt19937 rng(5);
+  const size_t n = size_t(s.h) * s.w * s.c;
+  const std::vector<int8_t> input = Random(rng, n, -128, 127);
+  Buffer output = Allocate(n);
+  int8_t* out = reinterpret_cast<int8_t*>(output.get());
+  Pool2DParams pool;
+  pool.input_height = s.h; pool.input_width = s.w; pool.channels = s.c;
+  pool.output_height = (s.h + 2 * s.pad - s.k) / s.stride + 1;
+  pool.output_width = (s.w + 2 * s.pad - s.k) / s.stride + 1;
+  pool.filter_height = pool.filter_width = s.k;
+  pool.stride_height = pool.stride_width = s.stride;
+  pool.pad_top = pool.pad_left = s.pad;
+  size_t outputs = size_t(pool.output_height) * pool.output_width * s.c;
+  const char* name = "";
+  std::vector<float> x;
+  std::vector<ScaledMultiplier> m;
+  StridedCopyParams copy;
+  GlobalAvgPoolParams global;
+  AvgPool2DParams avg;
+  switch (s.kind) {
+    case Kind::kQuantize: {
+      std::uniform_real_distribution<float> d(-3.0f, 3.0f);
+      x.resize(n);
+      for (float& v : x) v = d(rng);
+      outputs = n;
+      name = k.quantize->name;
+      break;
+    }
+    case Kind::kTranspose:  // as the runtime merges NCHW -> NHWC: [H*W, C]
+      copy.shape[4] = int64_t(s.h) * s.w;
+      copy.shape[5] = s.c;
+      copy.stride[4] = 1;
+      copy.stride[5] = int64_t(s.h) * s.w;
+      outputs = n;
+      name = k.strided_copy->name;
+      break;
+    case Kind::kGlobalAvgPool:
+      global.pixels = s.h * s.w;
+      global.channels = s.c;
+      global.input_zero_point = kInputZeroPoint;
+      global.output_zero_point = kOutputZeroPoint;
+      ComputeScaledMultiplier(0.9 / global.pixels, int64_t{255} * global.pixels,
+                              &global.multiplier);
+      outputs = size_t(s.c);
+      name = k.global_avgpool->name;
+      break;
+    case Kind::kAvgPool:
+      m.resize(size_t(s.k) * s.k + 1);
+      for (int c = 1; c <= s.k * s.k; ++c) {
+        ComputeScaledMultiplier(0.9 / c, int64_t{255} * s.k * s.k, &m[size_t(c)]);
+      }
+      avg.pool = pool;
+      avg.input_zero_point = kInputZeroPoint;
+      avg.output_zero_point = kOutputZeroPoint;
+      avg.multiplier = m.data();
+      name = k.avgpool2d->name;
+      break;
+    default:
+      name = k.maxpool2d->name;
+      break;
+  }
+  for (auto _ : state) {
+    switch (s.kind) {
+      case Kind::kQuantize: k.quantize->run(n, 0.0186584f, kOutputZeroPoint, x.data(), out); break;
+      case Kind::kTranspose: k.strided_copy->run(copy, input.data(), out); break;
+      case Kind::kGlobalAvgPool: k.global_avgpool->run(global, input.data(), out); break;
+      case Kind::kAvgPool: k.avgpool2d->run(avg, input.data(), out); break;
+      default: k.maxpool2d->run(pool, input.data(), out); break;
+    }
+    benchmark::ClobberMemory();
+  }
+  state.counters["Gelem/s"] =
+      benchmark::Counter(double(outputs) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(name);
+}
+
 void Register(const std::string& isa_filter, const std::string& shape_filter) {
   for (const Level& level : kLevels) {
     const KernelSet* set = BuiltKernelSet(level.isa);
@@ -253,6 +345,7 @@ void Register(const std::string& isa_filter, const std::string& shape_filter) {
     const AddKernel* add = resolved.add;
     for (const Shape& s : kShapes) {
       if (!shape_filter.empty() && shape_filter.find(s.id) == std::string::npos) continue;
+      if (shape_filter.empty() && s.kind >= Kind::kMaxPool) continue;  // j-n: only when named
       const std::string name = std::string(1, s.id) + "_" + s.name + "/" + level.name;
       switch (s.kind) {
         case Kind::kConv:
@@ -278,6 +371,11 @@ void Register(const std::string& isa_filter, const std::string& shape_filter) {
               RunAdd(st, s, c, *add);
             })->Unit(benchmark::kMicrosecond);
           }
+          break;
+        default:
+          benchmark::RegisterBenchmark(name.c_str(), [s, resolved](benchmark::State& st) {
+            RunBoundary(st, s, resolved);
+          })->Unit(benchmark::kMicrosecond);
           break;
       }
     }

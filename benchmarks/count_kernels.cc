@@ -1,12 +1,14 @@
 // count_kernels: runs one octet kernel on one of the peers' shapes a-i
 // exactly R times, for counting executed instructions under qemu-user, where
-// time means nothing (shared/peers/arm/count.sh). Per run:
+// time means nothing (shared/peers/arm/count.sh); also shapes j-n of the
+// boundary and pooling ops of whole-model profiles (resnet18's max pool and
+// float input, the NCHW -> NHWC input transpose, average pools). Per run:
 //     (count(--reps 11) - count(--reps 1)) / 10
 // so start-up, data set-up and packing cancel out. Same shapes and single
 // thread as bench_kernels; data are seeded random, zero points input -5,
 // output 3.
 //
-//   count_kernels --shape a..i --isa scalar|neon|neondot|sse41|avx2|avx512vnni --reps R
+//   count_kernels --shape a..n --isa scalar|neon|neondot|sse41|avx2|avx512vnni --reps R
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,12 +19,16 @@
 #include <vector>
 
 #include "kernels/kernel_table.h"
+#include "kernels/reference_ops.h"
 #include "kernels/requant.h"
 
 namespace octet {
 namespace {
 
-enum class Kind { kConv, kDepthwise, kFullyConnected, kAdd };
+enum class Kind {
+  kConv, kDepthwise, kFullyConnected, kAdd,
+  kMaxPool, kQuantize, kTranspose, kGlobalAvgPool, kAvgPool
+};
 
 struct Shape {
   char id;
@@ -42,6 +48,11 @@ const Shape kShapes[] = {
     {'g', Kind::kFullyConnected, 1, 1, 1280, 1000, 1, 1, 0},
     {'h', Kind::kFullyConnected, 64, 1, 1024, 1024, 1, 1, 0},
     {'i', Kind::kAdd, 56, 56, 24, 24, 1, 1, 0},
+    {'j', Kind::kMaxPool, 112, 112, 64, 64, 3, 2, 1},      // resnet18 max pool
+    {'k', Kind::kQuantize, 224, 224, 3, 3, 1, 1, 0},       // float input, NHWC
+    {'l', Kind::kTranspose, 224, 224, 3, 3, 1, 1, 0},      // NCHW -> NHWC, 3 planes
+    {'m', Kind::kGlobalAvgPool, 7, 7, 512, 512, 7, 1, 0},  // resnet18 head
+    {'n', Kind::kAvgPool, 35, 35, 192, 192, 3, 1, 1},      // inception 3x3 s1 avg pool
 };
 
 struct IsaName {
@@ -72,6 +83,78 @@ std::vector<int8_t> Random(std::mt19937& rng, size_t n, int lo, int hi) {
   return v;
 }
 
+// Shapes j-n: pooling, quantize and the input transpose.
+int RunBoundary(const Shape& s, Isa isa, int reps, std::mt19937& rng, int32_t z_in,
+                int32_t z_out) {
+  const size_t n = size_t(s.h) * s.w * s.c;
+  const auto input = Random(rng, n, -128, 127);
+  const int oh = (s.h + 2 * s.pad - s.k) / s.stride + 1, ow = (s.w + 2 * s.pad - s.k) / s.stride + 1;
+  Pool2DParams pool;
+  pool.input_height = s.h; pool.input_width = s.w; pool.channels = s.c;
+  pool.output_height = oh; pool.output_width = ow;
+  pool.filter_height = pool.filter_width = s.k;
+  pool.stride_height = pool.stride_width = s.stride;
+  pool.pad_top = pool.pad_left = s.pad;
+  std::vector<int8_t> out(n);
+  const char* name = nullptr;
+  switch (s.kind) {
+    case Kind::kMaxPool: {
+      const MaxPool2DKernel* kernel = Pick(isa, &KernelSet::maxpool2d);
+      for (int r = 0; r < reps; ++r) kernel->run(pool, input.data(), out.data());
+      name = kernel->name;
+      break;
+    }
+    case Kind::kQuantize: {
+      std::vector<float> x(n);
+      std::uniform_real_distribution<float> d(-3.0f, 3.0f);
+      for (float& v : x) v = d(rng);
+      const QuantizeKernel* kernel = Pick(isa, &KernelSet::quantize);
+      for (int r = 0; r < reps; ++r) kernel->run(n, 0.0186584f, z_out, x.data(), out.data());
+      name = kernel->name;
+      break;
+    }
+    case Kind::kTranspose: {  // as the runtime merges NCHW -> NHWC: [H*W, C]
+      StridedCopyParams p;
+      p.shape[4] = int64_t(s.h) * s.w;
+      p.shape[5] = s.c;
+      p.stride[4] = 1;
+      p.stride[5] = int64_t(s.h) * s.w;
+      const StridedCopyKernel* kernel = Pick(isa, &KernelSet::strided_copy);
+      for (int r = 0; r < reps; ++r) kernel->run(p, input.data(), out.data());
+      name = kernel->name;
+      break;
+    }
+    case Kind::kGlobalAvgPool: {
+      GlobalAvgPoolParams p;
+      p.pixels = s.h * s.w;
+      p.channels = s.c;
+      p.input_zero_point = z_in;
+      p.output_zero_point = z_out;
+      ComputeScaledMultiplier(0.9 / p.pixels, int64_t{255} * p.pixels, &p.multiplier);
+      const GlobalAvgPoolKernel* kernel = Pick(isa, &KernelSet::global_avgpool);
+      for (int r = 0; r < reps; ++r) kernel->run(p, input.data(), out.data());
+      name = kernel->name;
+      break;
+    }
+    default: {  // kAvgPool, padding excluded from the count
+      const int area = s.k * s.k;
+      std::vector<ScaledMultiplier> m(size_t(area) + 1);
+      for (int c = 1; c <= area; ++c) ComputeScaledMultiplier(0.9 / c, 255 * area, &m[size_t(c)]);
+      AvgPool2DParams p;
+      p.pool = pool;
+      p.input_zero_point = z_in;
+      p.output_zero_point = z_out;
+      p.multiplier = m.data();
+      const AvgPool2DKernel* kernel = Pick(isa, &KernelSet::avgpool2d);
+      for (int r = 0; r < reps; ++r) kernel->run(p, input.data(), out.data());
+      name = kernel->name;
+      break;
+    }
+  }
+  std::printf("%s %d\n", name, int(out[out.size() / 2]));
+  return 0;
+}
+
 int Run(const Shape& s, Isa isa, int reps) {
   std::mt19937 rng(12345);
   const int32_t z_in = -5, z_out = 3;
@@ -87,6 +170,7 @@ int Run(const Shape& s, Isa isa, int reps) {
     std::printf("%s %d\n", kernel->name, int(out[n / 2]));
     return 0;
   }
+  if (s.kind >= Kind::kMaxPool) return RunBoundary(s, isa, reps, rng, z_in, z_out);
   const int oc = s.kind == Kind::kDepthwise ? s.c : s.oc;
   const int taps = s.k * s.k * (s.kind == Kind::kDepthwise ? 1 : s.c);
   const int oh = (s.h + 2 * s.pad - s.k) / s.stride + 1, ow = (s.w + 2 * s.pad - s.k) / s.stride + 1;
@@ -170,7 +254,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(isa_name, candidate.name)) isa = &candidate;
   }
   if (!s || !isa || reps < 0) {
-    std::fprintf(stderr, "usage: count_kernels --shape a..i --isa NAME --reps R\n");
+    std::fprintf(stderr, "usage: count_kernels --shape a..n --isa NAME --reps R\n");
     return 2;
   }
   const int rc = octet::Run(*s, isa->isa, reps);

@@ -27,6 +27,8 @@ KernelSet ResolveKernelSet(Isa isa) {
       if (!resolved.quantize) resolved.quantize = set->quantize;
       if (!resolved.dequantize) resolved.dequantize = set->dequantize;
       if (!resolved.strided_copy) resolved.strided_copy = set->strided_copy;
+      if (!resolved.avgpool2d) resolved.avgpool2d = set->avgpool2d;
+      if (!resolved.global_avgpool) resolved.global_avgpool = set->global_avgpool;
     }
     if (level == Isa::kScalar) return resolved;
   }

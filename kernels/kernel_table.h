@@ -83,6 +83,21 @@ struct StridedCopyKernel {
   void (*run)(const StridedCopyParams& p, const int8_t* input, int8_t* output);
 };
 
+// AVERAGE_POOL_2D (NHWC): per window, requant_h of the sum of (x - z_x) over
+// the taps inside the input with the multiplier of its tap count (as
+// qs8_avgpool2d__scalar).
+struct AvgPool2DKernel {
+  const char* name;
+  void (*run)(const AvgPool2DParams& p, const int8_t* input, int8_t* output);
+};
+
+// GLOBAL_AVERAGE_POOL_2D: per image and channel, requant_h of the sum over
+// H*W of (x - z_x) (as qs8_global_avgpool__scalar).
+struct GlobalAvgPoolKernel {
+  const char* name;
+  void (*run)(const GlobalAvgPoolParams& p, const int8_t* input, int8_t* output);
+};
+
 // What one ISA level provides. A null member means "not provided at this
 // level": the runtime then takes the next lower level's kernel, down to
 // scalar, which provides every family.
@@ -95,6 +110,8 @@ struct KernelSet {
   const QuantizeKernel* quantize = nullptr;
   const DequantizeKernel* dequantize = nullptr;
   const StridedCopyKernel* strided_copy = nullptr;
+  const AvgPool2DKernel* avgpool2d = nullptr;
+  const GlobalAvgPoolKernel* global_avgpool = nullptr;
 };
 
 // The kernels of `isa` compiled into this build, or null if that level was

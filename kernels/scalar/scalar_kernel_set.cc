@@ -42,10 +42,15 @@ const MaxPool2DKernel kMaxPool2D = {"qs8_maxpool2d__scalar", qs8_maxpool2d__scal
 const QuantizeKernel kQuantize = {"qs8_quantize__scalar", qs8_quantize__scalar};
 const DequantizeKernel kDequantize = {"qs8_dequantize__scalar", qs8_dequantize__scalar};
 const StridedCopyKernel kStridedCopy = {"x8_strided_copy__scalar", x8_strided_copy__scalar};
+const AvgPool2DKernel kAvgPool2D = {"qs8_avgpool2d__scalar", qs8_avgpool2d__scalar};
+const GlobalAvgPoolKernel kGlobalAvgPool = {"qs8_global_avgpool__scalar",
+                                            qs8_global_avgpool__scalar};
 
 }  // namespace
 
-const KernelSet kScalarKernelSet = {&kConv2D,   &kDepthwise, &kFullyConnected, &kAdd,
-                                    &kMaxPool2D, &kQuantize, &kDequantize, &kStridedCopy};
+const KernelSet kScalarKernelSet = {&kConv2D,      &kDepthwise,    &kFullyConnected,
+                                    &kAdd,         &kMaxPool2D,    &kQuantize,
+                                    &kDequantize,  &kStridedCopy,  &kAvgPool2D,
+                                    &kGlobalAvgPool};
 
 }  // namespace octet

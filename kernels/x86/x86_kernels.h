@@ -28,4 +28,11 @@ extern const DequantizeKernel kQs8DequantizeSse41;
 
 extern const StridedCopyKernel kX8StridedCopySse41;
 
+extern const AvgPool2DKernel kQs8Avgpool2dAvx512Vnni;
+extern const AvgPool2DKernel kQs8Avgpool2dAvx2;
+extern const AvgPool2DKernel kQs8Avgpool2dSse41;
+extern const GlobalAvgPoolKernel kQs8GlobalAvgpoolAvx512Vnni;
+extern const GlobalAvgPoolKernel kQs8GlobalAvgpoolAvx2;
+extern const GlobalAvgPoolKernel kQs8GlobalAvgpoolSse41;
+
 }  // namespace octet

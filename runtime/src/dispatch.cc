@@ -67,6 +67,8 @@ void FillTable(const IsaLevel& chosen, KernelTable* table) {
   table->quantize = set.quantize;
   table->dequantize = set.dequantize;
   table->strided_copy = set.strided_copy;
+  table->avgpool2d = set.avgpool2d;
+  table->global_avgpool = set.global_avgpool;
 }
 
 std::string BuiltLevels() {

@@ -22,6 +22,8 @@ struct KernelTable {
   const QuantizeKernel* quantize = nullptr;
   const DequantizeKernel* dequantize = nullptr;
   const StridedCopyKernel* strided_copy = nullptr;
+  const AvgPool2DKernel* avgpool2d = nullptr;
+  const GlobalAvgPoolKernel* global_avgpool = nullptr;
 };
 
 // Picks the kernel table for `requested`. OCTET_ISA_AUTO means: the level

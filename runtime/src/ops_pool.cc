@@ -23,7 +23,8 @@ class MaxPoolOp final : public SimpleOp {
 // indexed by n.
 class AvgPoolOp final : public SimpleOp {
  public:
-  AvgPoolOp() : SimpleOp("qs8_avgpool2d__scalar") {}
+  explicit AvgPoolOp(const AvgPool2DKernel* k) : SimpleOp(k->name), kernel(k) {}
+  const AvgPool2DKernel* kernel;
   AvgPool2DParams params;
   std::vector<ScaledMultiplier> multiplier;  // [area + 1]
   const octet_tensor* x = nullptr;
@@ -32,16 +33,17 @@ class AvgPoolOp final : public SimpleOp {
     params.multiplier = multiplier.data();
     persistent_bytes_ = multiplier.size() * sizeof(ScaledMultiplier);
   }
-  void Invoke() override { qs8_avgpool2d__scalar(params, In8(x), Out8(y)); }
+  void Invoke() override { kernel->run(params, In8(x), Out8(y)); }
 };
 
 class GlobalAvgPoolOp final : public SimpleOp {
  public:
-  GlobalAvgPoolOp() : SimpleOp("qs8_global_avgpool__scalar") {}
+  explicit GlobalAvgPoolOp(const GlobalAvgPoolKernel* k) : SimpleOp(k->name), kernel(k) {}
+  const GlobalAvgPoolKernel* kernel;
   GlobalAvgPoolParams params;
   const octet_tensor* x = nullptr;
   octet_tensor* y = nullptr;
-  void Invoke() override { qs8_global_avgpool__scalar(params, In8(x), Out8(y)); }
+  void Invoke() override { kernel->run(params, In8(x), Out8(y)); }
 };
 
 void FillPool(const schema::Pool2DOptions& o, const octet_tensor& x, const octet_tensor& y,
@@ -75,10 +77,10 @@ Status PrepareMaxPool2D(const Model&, const schema::Operator& op,
 }
 
 Status PrepareAveragePool2D(const Model&, const schema::Operator& op,
-                            std::vector<octet_tensor>& tensors, const KernelTable&,
+                            std::vector<octet_tensor>& tensors, const KernelTable& kernels,
                             std::unique_ptr<PreparedOp>* out) {
   const auto& o = *op.options_as_Pool2DOptions();
-  auto pool = std::make_unique<AvgPoolOp>();
+  auto pool = std::make_unique<AvgPoolOp>(kernels.avgpool2d);
   pool->x = &tensors[op.inputs()->Get(0)];
   pool->y = &tensors[op.outputs()->Get(0)];
   const octet_tensor &x = *pool->x, &y = *pool->y;
@@ -99,9 +101,9 @@ Status PrepareAveragePool2D(const Model&, const schema::Operator& op,
 }
 
 Status PrepareGlobalAveragePool2D(const Model&, const schema::Operator& op,
-                                  std::vector<octet_tensor>& tensors, const KernelTable&,
+                                  std::vector<octet_tensor>& tensors, const KernelTable& kernels,
                                   std::unique_ptr<PreparedOp>* out) {
-  auto pool = std::make_unique<GlobalAvgPoolOp>();
+  auto pool = std::make_unique<GlobalAvgPoolOp>(kernels.global_avgpool);
   pool->x = &tensors[op.inputs()->Get(0)];
   pool->y = &tensors[op.outputs()->Get(0)];
   const octet_tensor &x = *pool->x, &y = *pool->y;

@@ -24,10 +24,12 @@ namespace octet {
 namespace {
 
 using testing_util::AddKernelTester;
+using testing_util::AvgPoolKernelTester;
 using testing_util::ConvKernelTester;
 using testing_util::DepthwiseKernelTester;
 using testing_util::DequantizeKernelTester;
 using testing_util::FullyConnectedKernelTester;
+using testing_util::GlobalAvgPoolKernelTester;
 using testing_util::MaxPoolKernelTester;
 using testing_util::QuantizeKernelTester;
 using testing_util::StridedCopyKernelTester;
@@ -481,7 +483,9 @@ TEST_P(KernelSetTest, Quantize) {
           .seed(seed++).Test(*set_->quantize);
     }
   }
-  for (float scale : {0.0186584f, 0.05f, 1e-30f, 1e36f, 7.0f}) {  // inexact quotients
+  // Inexact quotients; 0x1.8p-140 is a denormal scale (the quotients of
+  // normal inputs are then far from it).
+  for (float scale : {0.0186584f, 0.05f, 1e-30f, 1e36f, 7.0f, 0x1.8p-140f}) {
     for (int32_t z : {-128, 0, 127}) {
       QuantizeKernelTester().size(777).scale(scale).zero_point(z).values(QuantizeSpecials(scale))
           .seed(seed++).Test(*set_->quantize);
@@ -512,7 +516,11 @@ TEST_P(KernelSetTest, Dequantize) {
                    256, 1000, 1001}) {
     DequantizeKernelTester().size(n).seed(seed++).Test(*set_->dequantize);
   }
-  for (float scale : {0.0186584f, 1.0f, 1e-38f, 3e38f, 0x1p-149f}) {
+  // Normal and denormal scales, either side of FLT_MIN (armv7 NEON flushes
+  // denormals: its kernel takes the scalar path below FLT_MIN).
+  for (float scale : {0.0186584f, 1.0f, 1e-38f, 3e38f, 0x1p-149f,
+                      std::numeric_limits<float>::min(),
+                      std::nextafter(std::numeric_limits<float>::min(), 0.0f), 0x1p-120f}) {
     for (int32_t z : {-128, 0, 127}) {
       DequantizeKernelTester().size(300).scale(scale).zero_point(z).seed(seed++)
           .Test(*set_->dequantize);
@@ -596,6 +604,104 @@ TEST_P(KernelSetTest, AddPaths) {
     AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(-128, 127, 127)
         .qmin(-100).qmax(100).seed(seed++).Test(*set_->add);
   }
+}
+
+TEST_P(KernelSetTest, AvgPool2D) {
+  if (!set_->avgpool2d) GTEST_SKIP() << "no average-pool kernel at this level";
+  uint32_t seed = 1300;
+  // Channels around every vector width (8, 16, 32, 64) and their tails;
+  // padded windows with and without count_include_pad (different n per pixel).
+  for (int c : {1, 3, 4, 7, 8, 9, 12, 13, 15, 16, 17, 24, 31, 32, 33, 47, 48, 63, 64, 65, 72, 80,
+                127, 128, 130}) {
+    AvgPoolKernelTester().input(7, 8, c).filter(3, 3).stride(2, 2).pad(1, 1, 1, 1).seed(seed++)
+        .Test(*set_->avgpool2d);
+    AvgPoolKernelTester().input(6, 5, c).filter(3, 3).stride(1, 1).pad(1, 1, 1, 1)
+        .count_include_pad(true).seed(seed++).Test(*set_->avgpool2d);
+    AvgPoolKernelTester().input(5, 6, c).filter(2, 2).stride(2, 2).seed(seed++)
+        .Test(*set_->avgpool2d);
+  }
+  // Real ratios s_x / s_y: equal scales (multiplier 1/n, the most headroom),
+  // above 1, tiny (multiplier 0 below 2^-32) and between.
+  for (double ratio : {1.0, 0.37, 3.0, 1e-11, 0.0123, 25.0}) {
+    for (int32_t zx : {-128, 0, 127}) {
+      for (int32_t zy : {-128, 3, 127}) {
+        AvgPoolKernelTester().input(6, 7, 37).filter(3, 3).stride(2, 1).pad(1, 2, 1, 2)
+            .ratio(ratio).zero_points(zx, zy).seed(seed++).Test(*set_->avgpool2d);
+      }
+    }
+  }
+  // Random geometry: filters 1..5, strides 1..3, any padding below the filter
+  // (one-sided too), batches, clamps, extreme inputs.
+  testing_util::Random rng(91);
+  for (int i = 0; i < 60; ++i) {
+    const int fh = int(rng.Range(1, 5)), fw = int(rng.Range(1, 5));
+    const int h = int(rng.Range(fh, 12)), w = int(rng.Range(fw, 12));
+    AvgPoolKernelTester t;
+    t.batch(int(rng.Range(1, 3))).input(h, w, int(rng.Range(1, 100))).filter(fh, fw)
+        .stride(int(rng.Range(1, 3)), int(rng.Range(1, 3)))
+        .pad(int(rng.Range(0, fh - 1)), int(rng.Range(0, fw - 1)), int(rng.Range(0, fh - 1)),
+             int(rng.Range(0, fw - 1)))
+        .count_include_pad(i % 2 == 1)
+        .zero_points(int32_t(rng.Range(-128, 127)), int32_t(rng.Range(-128, 127)))
+        .ratio(rng.Uniform(0.05, 4.0)).seed(seed++);
+    if (i % 4 == 1) t.qmin(int32_t(rng.Range(-128, 0))).qmax(int32_t(rng.Range(1, 127)));
+    if (i % 4 == 2) t.input_range(-128, -120);
+    if (i % 4 == 3) t.input_range(120, 127);
+    t.Test(*set_->avgpool2d);
+  }
+  // Windows of more than 256 taps (the int16 partial sums are flushed) and a
+  // whole-image window; saturation to the clamps from extreme sums.
+  for (int c : {40, 130}) {  // every block width's flush path
+    AvgPoolKernelTester().input(18, 17, c).filter(17, 16).stride(1, 1).seed(seed++)
+        .Test(*set_->avgpool2d);
+  }
+  AvgPoolKernelTester().input(17, 17, 19).filter(16, 16).stride(1, 1).pad(8, 8, 8, 8)
+      .count_include_pad(true).seed(seed++).Test(*set_->avgpool2d);
+  AvgPoolKernelTester().input(20, 20, 33).filter(20, 20).input_range(-128, -128)
+      .zero_points(127, 0).seed(seed++).Test(*set_->avgpool2d);
+  AvgPoolKernelTester().input(20, 20, 33).filter(20, 20).input_range(127, 127)
+      .zero_points(-128, 0).ratio(0.9).seed(seed++).Test(*set_->avgpool2d);
+  AvgPoolKernelTester().input(9, 9, 40).filter(3, 3).pad(1, 1, 1, 1).qmin(0).qmax(6)
+      .seed(seed++).Test(*set_->avgpool2d);
+  AvgPoolKernelTester().input(9, 9, 40).filter(3, 3).qmin(-128).qmax(-128).seed(seed++)
+      .Test(*set_->avgpool2d);
+  AvgPoolKernelTester().input(9, 9, 40).filter(3, 3).qmin(127).qmax(127).seed(seed++)
+      .Test(*set_->avgpool2d);
+}
+
+TEST_P(KernelSetTest, GlobalAvgPool) {
+  if (!set_->global_avgpool) GTEST_SKIP() << "no global average-pool kernel at this level";
+  uint32_t seed = 1400;
+  for (int c : {1, 3, 4, 7, 8, 9, 12, 13, 15, 16, 17, 24, 31, 32, 33, 47, 48, 63, 64, 65, 72, 80,
+                127, 128, 130, 1280}) {
+    for (int pixels : {1, 7, 49}) {
+      GlobalAvgPoolKernelTester().channels(c).pixels(pixels).seed(seed++)
+          .Test(*set_->global_avgpool);
+    }
+  }
+  // Pixel counts around the 256-pixel int16 flush, and large images.
+  for (int pixels : {255, 256, 257, 511, 512, 513, 1000, 56 * 56}) {
+    GlobalAvgPoolKernelTester().channels(37).pixels(pixels).batch(2).seed(seed++)
+        .Test(*set_->global_avgpool);
+    GlobalAvgPoolKernelTester().channels(64).pixels(pixels).input_range(-128, -128)
+        .zero_points(127, -128).seed(seed++).Test(*set_->global_avgpool);
+    GlobalAvgPoolKernelTester().channels(64).pixels(pixels).input_range(127, 127)
+        .zero_points(-128, 127).ratio(0.99).seed(seed++).Test(*set_->global_avgpool);
+  }
+  for (double ratio : {1.0, 0.37, 3.0, 1e-11, 0.0123, 25.0}) {
+    for (int32_t zx : {-128, 0, 127}) {
+      for (int32_t zy : {-128, 3, 127}) {
+        GlobalAvgPoolKernelTester().channels(70).pixels(9).batch(3).ratio(ratio)
+            .zero_points(zx, zy).seed(seed++).Test(*set_->global_avgpool);
+      }
+    }
+  }
+  GlobalAvgPoolKernelTester().channels(100).pixels(49).qmin(0).qmax(6).seed(seed++)
+      .Test(*set_->global_avgpool);
+  GlobalAvgPoolKernelTester().channels(100).pixels(49).qmin(127).seed(seed++)
+      .Test(*set_->global_avgpool);
+  GlobalAvgPoolKernelTester().channels(100).pixels(49).qmax(-128).seed(seed++)
+      .Test(*set_->global_avgpool);
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, KernelSetTest, ::testing::ValuesIn(kAllLevels),

@@ -450,6 +450,126 @@ class MaxPoolKernelTester {
   uint32_t seed_ = 1;
 };
 
+// AVERAGE_POOL_2D: random NHWC input; geometry as MaxPoolKernelTester, plus
+// count_include_pad, zero points and the real ratio s_x / s_y, from which the
+// multiplier of every tap count n is made as the runtime makes it
+// (ComputeScaledMultiplier(ratio / n, 255 * area)).
+class AvgPoolKernelTester {
+ public:
+  AvgPoolKernelTester& batch(int n) { p_.batch = n; return *this; }
+  AvgPoolKernelTester& input(int h, int w, int c) {
+    p_.input_height = h; p_.input_width = w; p_.channels = c; return *this;
+  }
+  AvgPoolKernelTester& filter(int h, int w) { p_.filter_height = h; p_.filter_width = w; return *this; }
+  AvgPoolKernelTester& stride(int h, int w) { p_.stride_height = h; p_.stride_width = w; return *this; }
+  AvgPoolKernelTester& pad(int top, int left, int bottom, int right) {
+    p_.pad_top = top; p_.pad_left = left; pad_bottom_ = bottom; pad_right_ = right; return *this;
+  }
+  AvgPoolKernelTester& count_include_pad(bool b) { include_pad_ = b; return *this; }
+  AvgPoolKernelTester& zero_points(int32_t in, int32_t out) { z_in_ = in; z_out_ = out; return *this; }
+  AvgPoolKernelTester& ratio(double r) { ratio_ = r; return *this; }
+  AvgPoolKernelTester& qmin(int32_t q) { p_.qmin = q; return *this; }
+  AvgPoolKernelTester& qmax(int32_t q) { p_.qmax = q; return *this; }
+  AvgPoolKernelTester& input_range(int lo, int hi) { lo_ = lo; hi_ = hi; return *this; }
+  AvgPoolKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  std::string Shape() const {
+    std::ostringstream os;
+    os << "avgpool n " << p_.batch << " in " << p_.input_height << "x" << p_.input_width << "x"
+       << p_.channels << " filter " << p_.filter_height << "x" << p_.filter_width << " stride "
+       << p_.stride_height << "x" << p_.stride_width << " pad " << p_.pad_top << ","
+       << p_.pad_left << "," << pad_bottom_ << "," << pad_right_ << " include_pad "
+       << include_pad_ << " z " << z_in_ << "," << z_out_ << " ratio " << ratio_ << " q ["
+       << p_.qmin << "," << p_.qmax << "] input [" << lo_ << "," << hi_ << "] seed " << seed_;
+    return os.str();
+  }
+
+  void Test(const AvgPool2DKernel& kernel) {
+    AvgPool2DParams ap;
+    ap.pool = p_;
+    Pool2DParams& p = ap.pool;
+    p.output_height =
+        (p.input_height + p.pad_top + pad_bottom_ - p.filter_height) / p.stride_height + 1;
+    p.output_width =
+        (p.input_width + p.pad_left + pad_right_ - p.filter_width) / p.stride_width + 1;
+    ASSERT_GT(p.output_height, 0) << Shape();
+    ASSERT_GT(p.output_width, 0) << Shape();
+    const int area = p.filter_height * p.filter_width;
+    std::vector<ScaledMultiplier> m(size_t(area) + 1);
+    for (int n = 1; n <= area; ++n) {
+      ASSERT_TRUE(ComputeScaledMultiplier(ratio_ / n, int64_t{255} * area, &m[size_t(n)]))
+          << Shape();
+    }
+    ap.count_include_pad = include_pad_;
+    ap.input_zero_point = z_in_;
+    ap.output_zero_point = z_out_;
+    ap.multiplier = m.data();
+    Random rng(seed_);
+    const auto x = RandomBytes(
+        rng, size_t(p.batch) * p.input_height * p.input_width * p.channels, lo_, hi_);
+    std::vector<int8_t> expected(size_t(p.batch) * p.output_height * p.output_width *
+                                 p.channels);
+    qs8_avgpool2d__scalar(ap, x.data(), expected.data());
+    CheckOutput(expected, Shape() + " [" + kernel.name + "]",
+                [&](int8_t* out) { kernel.run(ap, x.data(), out); });
+  }
+
+ private:
+  Pool2DParams p_;
+  int pad_bottom_ = 0, pad_right_ = 0;
+  bool include_pad_ = false;
+  int32_t z_in_ = -3, z_out_ = 5;
+  double ratio_ = 1.0;
+  int lo_ = -128, hi_ = 127;
+  uint32_t seed_ = 1;
+};
+
+// GLOBAL_AVERAGE_POOL_2D: random [batch, pixels, channels] input; the
+// multiplier is ComputeScaledMultiplier(ratio / pixels, 255 * pixels), as the
+// runtime makes it.
+class GlobalAvgPoolKernelTester {
+ public:
+  GlobalAvgPoolKernelTester& batch(int n) { p_.batch = n; return *this; }
+  GlobalAvgPoolKernelTester& pixels(int n) { p_.pixels = n; return *this; }
+  GlobalAvgPoolKernelTester& channels(int c) { p_.channels = c; return *this; }
+  GlobalAvgPoolKernelTester& zero_points(int32_t in, int32_t out) {
+    p_.input_zero_point = in; p_.output_zero_point = out; return *this;
+  }
+  GlobalAvgPoolKernelTester& ratio(double r) { ratio_ = r; return *this; }
+  GlobalAvgPoolKernelTester& qmin(int32_t q) { p_.qmin = q; return *this; }
+  GlobalAvgPoolKernelTester& qmax(int32_t q) { p_.qmax = q; return *this; }
+  GlobalAvgPoolKernelTester& input_range(int lo, int hi) { lo_ = lo; hi_ = hi; return *this; }
+  GlobalAvgPoolKernelTester& seed(uint32_t s) { seed_ = s; return *this; }
+
+  std::string Shape() const {
+    std::ostringstream os;
+    os << "global avgpool n " << p_.batch << " pixels " << p_.pixels << " c " << p_.channels
+       << " z " << p_.input_zero_point << "," << p_.output_zero_point << " ratio " << ratio_
+       << " q [" << p_.qmin << "," << p_.qmax << "] input [" << lo_ << "," << hi_ << "] seed "
+       << seed_;
+    return os.str();
+  }
+
+  void Test(const GlobalAvgPoolKernel& kernel) {
+    GlobalAvgPoolParams p = p_;
+    ASSERT_TRUE(ComputeScaledMultiplier(ratio_ / p.pixels, int64_t{255} * p.pixels,
+                                        &p.multiplier))
+        << Shape();
+    Random rng(seed_);
+    const auto x = RandomBytes(rng, size_t(p.batch) * p.pixels * p.channels, lo_, hi_);
+    std::vector<int8_t> expected(size_t(p.batch) * p.channels);
+    qs8_global_avgpool__scalar(p, x.data(), expected.data());
+    CheckOutput(expected, Shape() + " [" + kernel.name + "]",
+                [&](int8_t* out) { kernel.run(p, x.data(), out); });
+  }
+
+ private:
+  GlobalAvgPoolParams p_;
+  double ratio_ = 1.0;
+  int lo_ = -128, hi_ = 127;
+  uint32_t seed_ = 1;
+};
+
 // Strided gather: a random input just large enough for the highest address
 // the given shape, strides (all >= 0) and offset read.
 class StridedCopyKernelTester {
