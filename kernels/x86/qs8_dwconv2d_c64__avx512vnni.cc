@@ -468,6 +468,8 @@ void TailRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_blo
     }
   }
   const int kh = kTwoRows ? 4 : p.kernel_height;
+  size_t lane_step[32];  // bytes between the columns of one zmm, per row
+  for (int ky = 0; ky < 4 * groups; ++ky) lane_step[ky] = step[ky] * s;
   const T flip = V::Bytes(static_cast<int8_t>(0x80));
   const int8_t* zeros = reinterpret_cast<const int8_t*>(ctx.zeros);
   // Input columns [x_begin, x_begin + ncols) of the tile, relative x = idx * s + phase.
@@ -475,10 +477,13 @@ void TailRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_blo
     for (int ph = 0; ph < s && ph < ncols; ++ph) {
       const int n = (ncols - ph + s - 1) / s;
       for (int idx = 0; idx < n; idx += kCols) {
+        const int ix0 = x_begin + idx * s + ph - p.pad_left;
+        // All kCols columns in the image (the common case): one pointer per row.
+        const bool interior = idx + kCols <= n && ix0 >= 0 && ix0 + (kCols - 1) * s < p.input_width;
         int ix[kCols];
         bool inside[kCols];
         for (int c = 0; c < kCols; ++c) {
-          ix[c] = x_begin + (idx + c) * s + ph - p.pad_left;
+          ix[c] = ix0 + c * s;
           inside[c] = idx + c < n && ix[c] >= 0 && ix[c] < p.input_width;
         }
         uint8_t* col = ctx.cols + static_cast<size_t>(ph) * entries * kPiece +
@@ -491,8 +496,13 @@ void TailRow(const RowContext& ctx, int oy, int block, const uint8_t* packed_blo
               r[q] = r[q - 1];
             } else {
               const int8_t* src[kCols];
-              for (int c = 0; c < kCols; ++c) {
-                src[c] = inside[c] ? base[ky] + static_cast<size_t>(ix[c]) * step[ky] : zeros;
+              if (interior) {
+                const int8_t* first = base[ky] + static_cast<size_t>(ix0) * step[ky];
+                for (int c = 0; c < kCols; ++c) src[c] = first + c * lane_step[ky];
+              } else {
+                for (int c = 0; c < kCols; ++c) {
+                  src[c] = inside[c] ? base[ky] + static_cast<size_t>(ix[c]) * step[ky] : zeros;
+                }
               }
               r[q] = V::Xor(P::Gather(src, mask, full), flip);
             }
