@@ -641,6 +641,30 @@ RowFn SelectTailRow(int kernel_width, int groups, bool fast) {
   return fast ? TailRow<kPiece, 0, 0, true> : TailRow<kPiece, 0, 0, false>;
 }
 
+// Prefetches (to L2) the input of the same column tile for `rows` output
+// rows from oy on (a contiguous byte range per input row, NHWC), one output
+// row (pair) ahead. Measured on the Zen 4-like bench machine: d (56x56x144)
+// about 3% faster, e (112x112x96) unchanged within noise.
+void PrefetchRows(const DepthwiseConv2DParams& p, const int8_t* image, int oy, int rows, int ox0,
+                  int ox1) {
+  const size_t row_bytes = static_cast<size_t>(p.input_width) * p.input_channels;
+  int x0 = ox0 * p.stride_width - p.pad_left;
+  int x1 = (ox1 - 1) * p.stride_width + (p.kernel_width - 1) * p.dilation_width + 1 - p.pad_left;
+  x0 = x0 < 0 ? 0 : x0;
+  x1 = x1 > p.input_width ? p.input_width : x1;
+  if (x0 >= x1) return;
+  const int kh = p.kernel_height + (rows - 1) * p.stride_height;  // input rows to fetch
+  for (int ky = 0; ky < kh; ++ky) {
+    const int iy = oy * p.stride_height - p.pad_top + ky * (rows > 1 ? 1 : p.dilation_height);
+    if (iy < 0 || iy >= p.input_height) continue;
+    const int8_t* begin = image + iy * row_bytes + static_cast<size_t>(x0) * p.input_channels;
+    const int8_t* end = image + iy * row_bytes + static_cast<size_t>(x1) * p.input_channels;
+    for (const int8_t* q = begin; q < end; q += 64) {
+      _mm_prefetch(reinterpret_cast<const char*>(q), _MM_HINT_T1);
+    }
+  }
+}
+
 void Run(const DepthwiseConv2DParams& p, const int8_t* input, const int8_t* filter,
          const int32_t* bias, const void* packed, void* scratch, int8_t* output) {
   if (p.depth_multiplier != 1 || p.kernel_height > 32) {
@@ -686,8 +710,10 @@ void Run(const DepthwiseConv2DParams& p, const int8_t* input, const int8_t* filt
       const bool paired = two_rows && oy + 1 < p.output_height;
       const RowFn full_fn = paired ? pair : row;
       const RowFn last_fn = paired ? last_pair : last_row;
+      const int next_oy = oy + (paired ? 2 : 1);
       for (int ox0 = 0; ox0 < p.output_width; ox0 += kTile) {
         const int ox1 = ox0 + kTile < p.output_width ? ox0 + kTile : p.output_width;
+        if (next_oy < p.output_height) PrefetchRows(p, ctx.image, next_oy, paired ? 2 : 1, ox0, ox1);
         for (int b = 0; b + 1 < blocks; ++b) {
           full_fn(ctx, oy, b, blocks_base + b * block_bytes, ox0, ox1);
         }
