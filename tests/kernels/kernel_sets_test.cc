@@ -282,6 +282,71 @@ TEST_P(KernelSetTest, DepthwiseBlocksAndTiles) {
       .seed(seed++).Test(*set_->dwconv2d);
 }
 
+// The AVX-512 last block of at most 16 (32) channels puts 4 (2) output
+// columns side by side in each zmm: every tail size, after 0, 1 or 2 full
+// blocks; output widths that are not whole zmms, around the 32-output tile;
+// strides 1 and 2 (column phases), 3 and dilations; padding on every side;
+// row pairs (odd and even heights); the general requantization; extreme
+// zero points and clamps.
+TEST_P(KernelSetTest, DepthwiseTailColumns) {
+  if (!set_->dwconv2d) GTEST_SKIP() << "no depthwise kernel at this level";
+  uint32_t seed = 1900;
+  const int kPads[][4] = {{1, 1, 1, 1}, {0, 2, 2, 0}, {2, 0, 0, 2}, {1, 0, 0, 1}};
+  for (int t = 1; t <= 32; ++t) {
+    const int c = (t % 3) * 64 + t;
+    for (int stride : {1, 2}) {
+      for (int ow : {1, 3, 6, 7, 35}) {
+        const int* pad = kPads[(t + ow + stride) % 4];
+        const int w = (ow - 1) * stride + 3 - pad[1] - pad[3];
+        DepthwiseKernelTester().input(3 + (t + ow) % 2, w, c).kernel(3, 3).stride(stride)
+            .pad(pad[0], pad[1], pad[2], pad[3]).seed(seed++).Test(*set_->dwconv2d);
+      }
+    }
+  }
+  for (int c : {5, 16, 64 + 20, 32}) {
+    for (int zin : {-128, 127}) {
+      for (int zout : {-128, 127}) {
+        DepthwiseKernelTester().input(4, 11, c).kernel(3, 3).pad(1, 1, 1, 1)
+            .input_zero_point(zin).output_zero_point(zout).seed(seed++).Test(*set_->dwconv2d);
+        DepthwiseKernelTester().input(5, 13, c).kernel(3, 3).stride(2).pad(1, 0, 1, 2)
+            .input_zero_point(zin).output_zero_point(zout).qmin(-100).qmax(90).seed(seed++)
+            .Test(*set_->dwconv2d);
+      }
+    }
+    DepthwiseKernelTester().input(4, 9, c).kernel(3, 3).pad(1, 1, 1, 1).qmin(-128).qmax(6)
+        .seed(seed++).Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(4, 9, c).kernel(3, 3).pad(1, 1, 1, 1).qmin(-5).qmax(127)
+        .seed(seed++).Test(*set_->dwconv2d);
+    // 5x5 (two row quads), general kernel sizes, strides 3, dilations.
+    DepthwiseKernelTester().input(7, 10, c).kernel(5, 5).pad(2, 2, 2, 2).seed(seed++)
+        .Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(9, 15, c).kernel(5, 5).stride(2).pad(2, 1, 2, 2).seed(seed++)
+        .Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(5, 14, c).kernel(2, 7).pad(0, 3, 1, 2).seed(seed++)
+        .Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(6, 17, c).kernel(3, 3).stride(3).pad(1, 1, 1, 1).seed(seed++)
+        .Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(9, 16, c).kernel(3, 3).dilation(3).stride(2).pad(3, 3, 3, 2)
+        .seed(seed++).Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(8, 12, c).kernel(3, 3).dilation(2).pad(2, 2, 2, 2)
+        .seed(seed++).Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(6, 9, c).kernel(9, 1).stride(1, 2).pad(4, 0, 4, 1)
+        .seed(seed++).Test(*set_->dwconv2d);
+    // The general requantization: left shifts, shift 0, long right shifts,
+    // accumulators beyond the bounded path.
+    for (auto range : {std::pair<double, double>{1.0, 3.0}, {0.5, 0.99}, {1e-9, 1e-7}}) {
+      DepthwiseKernelTester().input(4, 10, c).kernel(3, 3).pad(1, 1, 1, 1)
+          .multipliers(range.first, range.second).seed(seed++).Test(*set_->dwconv2d);
+      DepthwiseKernelTester().input(5, 11, c).kernel(3, 3).stride(2).pad(1, 1, 1, 1)
+          .multipliers(range.first, range.second).seed(seed++).Test(*set_->dwconv2d);
+    }
+    DepthwiseKernelTester().input(4, 10, c).kernel(3, 3).pad(1, 1, 1, 1).bias_range(1 << 30)
+        .multipliers(1e-9, 1e-6).seed(seed++).Test(*set_->dwconv2d);
+    DepthwiseKernelTester().batch(2).input(5, 70, c).kernel(3, 3).pad(1, 1, 1, 1).seed(seed++)
+        .Test(*set_->dwconv2d);
+  }
+}
+
 TEST_P(KernelSetTest, DepthwiseRequantization) {
   if (!set_->dwconv2d) GTEST_SKIP() << "no depthwise kernel at this level";
   uint32_t seed = 700;
