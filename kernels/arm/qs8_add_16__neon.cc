@@ -73,14 +73,14 @@ inline void ForEachBlock(size_t n, const int8_t* a, const int8_t* b, int8_t* out
   }
 }
 
-// The fast path on 16 elements (qs8_add_neon_setup.h):
+// The fast path, per block of 16 elements (qs8_add_neon_setup.h):
 //   lo   = a Pl + b Ql                        int16, vmull_s8 + vmlal_s8
 //   t    = D + lo + (256 a) Ph + (256 b) Qh   int32, four quarters of
 //                                             vaddw_s16 + 2 vmlal_s16
 //   unsafe lanes: (t & band) == 0, tested on the minimum over the 16 lanes
 //   result: the high halves of t (t >> 16), vqshrn_n_s16 by kShift = k - 16
 //   (saturating to int8), then the [qmin, qmax] clamp when kClamp.
-// A block with an unsafe lane is redone with the exact scheme as a whole.
+// A block with an unsafe lane takes the exact scheme as a whole (out of line).
 template <int kShift, bool kClamp>
 class FastAddRun {
  public:
@@ -103,25 +103,54 @@ class FastAddRun {
   // element near a tie (scales in simple ratios), so that the caller does
   // the rest with the exact scheme alone (cheaper than fast + redo then).
   size_t Run(size_t n, const int8_t* a, const int8_t* b, int8_t* out) const {
-    // Pointers, not an index: the loop keeps three post-incremented pointers.
+    // Pointers rather than an index (three post-incremented pointers). Two
+    // blocks a step with one tie test saved ~2% on armv7 and cost ~9% on
+    // aarch64 (register moves) and ~10% on tie-heavy scales: not taken.
     const int8_t* const a0 = a;
     const int8_t* const end = a + (n & ~size_t{15});
     size_t exact_blocks = 0;
     for (; a != end; a += 16, b += 16, out += 16) {
       if (Fast(a, b, out)) continue;
-      Redo(a, b, out);
+      Exact(a, b, out);
       const size_t done = static_cast<size_t>(a - a0) + 16;
       if (TooManyTies(++exact_blocks, done / 16)) return done;
     }
     ForEachBlock(n % 16, a, b, out, [&](const int8_t* pa, const int8_t* pb, int8_t* po) {
-      if (!Fast(pa, pb, po)) Redo(pa, pb, po);
+      if (!Fast(pa, pb, po)) Exact(pa, pb, po);
     });
     return n;
   }
 
  private:
-  // Stores the 16 results and returns true when no lane is near a tie.
+  struct Block {
+    int8x16_t r;        // the 16 results, clamped
+    uint32x4_t least;   // a lane is 0 iff one of the 16 elements is near a tie
+  };
+
+  static bool Safe(uint32x4_t least) {
+#if defined(__aarch64__)
+    return vminvq_u32(least) != 0;
+#else
+    const uint32x2_t m = vpmin_u32(vget_low_u32(least), vget_high_u32(least));
+    return vget_lane_u32(vpmin_u32(m, m), 0) != 0;
+#endif
+  }
+
+  // Stores the 16 results and returns true when no element is near a tie
+  // (only after the test: out may be a or b, in place).
   bool Fast(const int8_t* a, const int8_t* b, int8_t* out) const {
+    const Block x = Compute(a, b);
+    if (!Safe(x.least)) return false;
+    vst1q_s8(out, x.r);
+    return true;
+  }
+
+  // Out of line (rare): the exact scheme on the 16 elements.
+  [[gnu::noinline]] void Exact(const int8_t* a, const int8_t* b, int8_t* out) const {
+    exact_.Block(a, b, out);
+  }
+
+  Block Compute(const int8_t* a, const int8_t* b) const {
     const int8x16_t va = vld1q_s8(a), vb = vld1q_s8(b);
     const int8x8_t a0 = vget_low_s8(va), b0 = vget_low_s8(vb);
 #if defined(__aarch64__)
@@ -138,27 +167,23 @@ class FastAddRun {
 #endif
     const int32x4_t t0 = Low(lo0, a256_0, b256_0), t1 = High(lo0, a256_0, b256_0);
     const int32x4_t t2 = Low(lo1, a256_1, b256_1), t3 = High(lo1, a256_1, b256_1);
-    const uint32x4_t least =
-        vminq_u32(vminq_u32(vandq_u32(vreinterpretq_u32_s32(t0), band_),
-                            vandq_u32(vreinterpretq_u32_s32(t1), band_)),
-                  vminq_u32(vandq_u32(vreinterpretq_u32_s32(t2), band_),
-                            vandq_u32(vreinterpretq_u32_s32(t3), band_)));
+    Block x;
+    x.least = vminq_u32(vminq_u32(vandq_u32(vreinterpretq_u32_s32(t0), band_),
+                                  vandq_u32(vreinterpretq_u32_s32(t1), band_)),
+                        vminq_u32(vandq_u32(vreinterpretq_u32_s32(t2), band_),
+                                  vandq_u32(vreinterpretq_u32_s32(t3), band_)));
 #if defined(__aarch64__)
-    if (vminvq_u32(least) == 0) return false;
     const int16x8_t h0 = vuzp2q_s16(vreinterpretq_s16_s32(t0), vreinterpretq_s16_s32(t1));
     const int16x8_t h1 = vuzp2q_s16(vreinterpretq_s16_s32(t2), vreinterpretq_s16_s32(t3));
-    int8x16_t r = vqshrn_high_n_s16(vqshrn_n_s16(h0, kShift), h1, kShift);
+    x.r = vqshrn_high_n_s16(vqshrn_n_s16(h0, kShift), h1, kShift);
 #else
-    const uint32x2_t m = vpmin_u32(vget_low_u32(least), vget_high_u32(least));
-    if (vget_lane_u32(vpmin_u32(m, m), 0) == 0) return false;
     // vshrn by 16 into d registers (vuzp is in place on both operands: extra moves).
     const int16x8_t h0 = vcombine_s16(vshrn_n_s32(t0, 16), vshrn_n_s32(t1, 16));
     const int16x8_t h1 = vcombine_s16(vshrn_n_s32(t2, 16), vshrn_n_s32(t3, 16));
-    int8x16_t r = vcombine_s8(vqshrn_n_s16(h0, kShift), vqshrn_n_s16(h1, kShift));
+    x.r = vcombine_s8(vqshrn_n_s16(h0, kShift), vqshrn_n_s16(h1, kShift));
 #endif
-    if (kClamp) r = vminq_s8(vmaxq_s8(r, qmin_), qmax_);
-    vst1q_s8(out, r);
-    return true;
+    if (kClamp) x.r = vminq_s8(vmaxq_s8(x.r, qmin_), qmax_);
+    return x;
   }
 
   // t for lanes 0..3 (Low) or 4..7 (High) of 8.
@@ -173,10 +198,6 @@ class FastAddRun {
     return vmlal_s16(vmlal_s16(vaddw_s16(d_, vget_high_s16(lo)), vget_high_s16(a256), ph_),
                      vget_high_s16(b256), qh_);
 #endif
-  }
-
-  [[gnu::noinline]] void Redo(const int8_t* a, const int8_t* b, int8_t* out) const {
-    exact_.Block(a, b, out);
   }
 
   const ExactAdd& exact_;
