@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/add_cases.h"
 #include "kernels/kernel_table.h"
 #include "kernels/reference_ops.h"
 #include "kernels/requant.h"
@@ -210,23 +211,7 @@ void RunFullyConnected(benchmark::State& state, const Shape& s, const FullyConne
   state.SetLabel(kernel.name);
 }
 
-// Add parameters. kPeers are exactly those of ../shared/peers/bench.cpp
-// (xnn_create_add_nd_qs8(3, 0.05, -7, 0.04, -5, 0.07, ...)), so shape i is a
-// like-for-like comparison; with them no element sits exactly on a rounding
-// tie. kTies (registered as "i_ties") are round scales where about 10% of
-// elements do (0.5 da + 0.7 db is a multiple of 0.1), the worst case of the
-// x86 kernels' tie detection: kept visible on purpose.
-struct AddCase {
-  const char* suffix;
-  float a_scale; int32_t a_zero_point;
-  float b_scale; int32_t b_zero_point;
-  float out_scale; int32_t out_zero_point;
-};
-const AddCase kAddCases[] = {
-    {"", 0.05f, 3, 0.04f, -7, 0.07f, -5},
-    {"_ties", 0.05f, kInputZeroPoint, 0.07f, 7, 0.1f, kOutputZeroPoint},
-};
-
+// Add parameters: kAddCases (add_cases.h), "" and "_ties".
 void RunAdd(benchmark::State& state, const Shape& s, const AddCase& c, const AddKernel& kernel) {
   std::mt19937 rng(4);
   Setup st;

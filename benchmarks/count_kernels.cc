@@ -6,9 +6,12 @@
 //     (count(--reps 11) - count(--reps 1)) / 10
 // so start-up, data set-up and packing cancel out. Same shapes and single
 // thread as bench_kernels; data are seeded random, zero points input -5,
-// output 3.
+// output 3 (add: add_cases.h).
 //
-//   count_kernels --shape a..n --isa scalar|neon|neondot|sse41|avx2|avx512vnni --reps R
+// Shape i uses the peers' add parameters and "i_ties" the tie-heavy ones
+// (add_cases.h), as in bench_kernels.
+//
+//   count_kernels --shape a..n|i_ties --isa scalar|neon|neondot|sse41|avx2|avx512vnni --reps R
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/add_cases.h"
 #include "kernels/kernel_table.h"
 #include "kernels/reference_ops.h"
 #include "kernels/requant.h"
@@ -155,14 +159,17 @@ int RunBoundary(const Shape& s, Isa isa, int reps, std::mt19937& rng, int32_t z_
   return 0;
 }
 
-int Run(const Shape& s, Isa isa, int reps) {
+int Run(const Shape& s, const AddCase& add, Isa isa, int reps) {
   std::mt19937 rng(12345);
   const int32_t z_in = -5, z_out = 3;
   if (s.kind == Kind::kAdd) {
     const AddKernel* kernel = Pick(isa, &KernelSet::add);
     if (!kernel) return 3;
     AddParams p;
-    ComputeAddParams(0.05f, z_in, 0.07f, -2, 0.1f, z_out, &p);
+    if (!ComputeAddParams(add.a_scale, add.a_zero_point, add.b_scale, add.b_zero_point,
+                          add.out_scale, add.out_zero_point, &p)) {
+      return 4;
+    }
     const size_t n = size_t(s.h) * s.w * s.c;
     const auto a = Random(rng, n, -128, 127), b = Random(rng, n, -128, 127);
     std::vector<int8_t> out(n);
@@ -245,19 +252,27 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--isa")) isa_name = argv[i + 1];
     else if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
   }
+  // Shape i (add) takes the cases of add_cases.h: "i" (the peers') or "i_ties".
   const octet::Shape* s = nullptr;
+  const octet::AddCase* add = &octet::kAddCases[0];
   for (const auto& candidate : octet::kShapes) {
-    if (shape && shape[0] == candidate.id && !shape[1]) s = &candidate;
+    if (!shape || shape[0] != candidate.id) continue;
+    for (const auto& c : octet::kAddCases) {
+      if (!std::strcmp(shape + 1, c.suffix) && (!c.suffix[0] || candidate.kind == octet::Kind::kAdd)) {
+        s = &candidate;
+        add = &c;
+      }
+    }
   }
   const octet::IsaName* isa = nullptr;
   for (const auto& candidate : octet::kIsas) {
     if (!std::strcmp(isa_name, candidate.name)) isa = &candidate;
   }
   if (!s || !isa || reps < 0) {
-    std::fprintf(stderr, "usage: count_kernels --shape a..n --isa NAME --reps R\n");
+    std::fprintf(stderr, "usage: count_kernels --shape a..n|i_ties --isa NAME --reps R\n");
     return 2;
   }
-  const int rc = octet::Run(*s, isa->isa, reps);
+  const int rc = octet::Run(*s, *add, isa->isa, reps);
   if (rc == 3) std::fprintf(stderr, "count_kernels: no kernel for that shape at %s\n", isa_name);
   return rc;
 }

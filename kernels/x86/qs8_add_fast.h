@@ -1,28 +1,9 @@
 // Plain-C++ set-up of the x86 add kernels' fast path (no ISA flags; shared by
 // the per-ISA files through an anonymous namespace).
 //
-// Theory. qs8_add__scalar computes, per element, with da = a - za, db = b - zb,
-//     sa = RDBPOT(SRDHM(da << (left + lsa), Ma), rsa),  sb likewise,
-//     out = clamp(zo + RDBPOT(SRDHM((sa + sb) << lso, Mo), rso)).
-// Each step is a linear map plus a rounding error: sa = da Ka + e (|e| <= 1,
-// Ka = Ma 2^(left + lsa - 31 - rsa)), and the output, before its last
-// rounding, is v = (sa + sb) Ko + e' with Ko = Mo 2^(lso - 31 - rso) and
-// |e'| <= 2^-(rso + 1). So v is within E = 2 Ko + 2^-(rso + 1) of the linear
-// form w = da Ka Ko + db Kb Ko, and out = floor(v + zo + 1/2) (clamped)
-// unless v is within E of a half-integer. The fast path evaluates
-//     U = a P + b Q + C  ~  (w + zo + 1/2) 2^k
-// with integer P, Q, C (|U - exact| <= 128.5 + slack = kSlack in 2^-k units)
-// and takes floor(U / 2^k) whenever U mod 2^k is at least M = E 2^k + kSlack
-// away from a multiple of 2^k: then U and the exact value lie in the same
-// unit interval and the result is the reference's.
-//
-// The kernels compute t = U + M = a P + b Q + D (D = C + M) and call an
-// element safe when (t mod 2^k) >= 2^j, with 2^j the least power of two
-// >= 2M: then U mod 2^k = (t mod 2^k) - M lies in [2^j - M, 2^k - M), inside
-// [M, 2^k - M), and floor(t / 2^k) = floor(U / 2^k) (no carry). The unsafe
-// test is "bits j..k-1 of t are all zero", one vptestnm (or and + compare)
-// per vector: `band` holds those bits. Elements near a tie (a fraction
-// 2^j / 2^k, about 1e-4 for irregular scales) are recomputed exactly.
+// The scheme, t = a P + b Q + D with result t >> k and the tie test
+// (t & band) == 0, is derived in kernels/qs8_add_linear.h (shared with NEON);
+// this file splits P and Q for the x86 instructions.
 //
 // Products. The inputs are interleaved into dwords of bytes [0, a, 0, b],
 // i.e. int16 pairs (256 a, 256 b), and P, Q are split as P = 256 Ph + Pl with
@@ -35,10 +16,9 @@
 // so the wrapping adds of the instructions give t exactly.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 
-#include "kernels/reference.h"
+#include "kernels/qs8_add_linear.h"
 
 namespace octet {
 namespace x86 {
@@ -66,61 +46,27 @@ struct FastAdd {
 };
 
 // Returns false when the fast path cannot be made exact with enough margin
-// (then the exact path handles every element).
+// (then the exact path handles every element): k in [12, 22], Ph and Qh in
+// int16.
 inline bool SetUpFastAdd(const AddParams& p, FastAdd* f) {
-  auto split = [](int shift, int* l, int* r) {
-    *l = shift > 0 ? shift : 0;
-    *r = shift > 0 ? 0 : -shift;
+  LinearAdd lin;
+  auto fits = [](const LinearAdd& c) {
+    const int64_t ph = c.p >> 8, qh = c.q >> 8;  // floor: pl, ql in [0, 256)
+    return ph >= -32768 && ph <= 32767 && qh >= -32768 && qh <= 32767;
   };
-  int lsa, rsa, lsb, rsb, lso, rso;
-  split(p.a_shift, &lsa, &rsa);
-  split(p.b_shift, &lsb, &rsb);
-  split(p.output_shift, &lso, &rso);
-  // The reference's shifts must not wrap: 255 * 2^(left + ls) < 2^31.
-  if (p.left_shift < 0 || p.left_shift + lsa > 22 || p.left_shift + lsb > 22) return false;
-  const double ka = std::ldexp(static_cast<double>(p.a_multiplier), p.left_shift + lsa - 31 - rsa);
-  const double kb = std::ldexp(static_cast<double>(p.b_multiplier), p.left_shift + lsb - 31 - rsb);
-  const double ko = std::ldexp(static_cast<double>(p.output_multiplier), lso - 31 - rso);
-  // |sa + sb| <= 255 (Ka + Kb) + 2, shifted left by lso, must not wrap either.
-  if ((255.0 * (ka + kb) + 2.0) * std::ldexp(1.0, lso) >= 2147483647.0) return false;
-  const double e = 2.0 * ko + std::ldexp(1.0, -(rso + 1));
-  constexpr double kSlack = 131.0;  // 128.5 coefficient rounding, plus double error
-  for (int k = 22; k >= 12; --k) {
-    const double scale = std::ldexp(1.0, k);
-    const double pr = std::nearbyint(ka * ko * scale);
-    const double qr = std::nearbyint(kb * ko * scale);
-    const double c = std::nearbyint((p.output_zero_point + 0.5 - (p.a_zero_point * ka + p.b_zero_point * kb) * ko) * scale);
-    const double m = std::ceil(e * scale) + kSlack;
-    int j = 0;
-    while (std::ldexp(1.0, j) < 2.0 * m) ++j;
-    if (j > k - 4) return false;  // more than 1/16 of the elements near ties
-    // |t| bound, with room: |a|, |b| <= 128.
-    if (128.0 * (std::fabs(pr) + std::fabs(qr)) + std::fabs(c) + m + 512.0 >= 1073741824.0) continue;
-    const int64_t pi = static_cast<int64_t>(pr), qi = static_cast<int64_t>(qr);
-    const int64_t ph = pi >> 8, qh = qi >> 8;  // floor: pl, ql in [0, 256)
-    if (ph < -32768 || ph > 32767 || qh < -32768 || qh > 32767) continue;
-    f->ph = static_cast<int16_t>(ph);
-    f->qh = static_cast<int16_t>(qh);
-    f->pl = static_cast<uint8_t>(pi - ph * 256);
-    f->ql = static_cast<uint8_t>(qi - qh * 256);
-    f->d = static_cast<int32_t>(static_cast<int64_t>(c) + static_cast<int64_t>(m));
-    f->k = k;
-    f->band = static_cast<int32_t>(((int64_t{1} << k) - 1) & ~((int64_t{1} << j) - 1));
-    return true;
-  }
-  return false;
+  if (!SetUpLinearAdd(p, 22, 12, fits, &lin)) return false;
+  const int64_t ph = lin.p >> 8, qh = lin.q >> 8;
+  f->ph = static_cast<int16_t>(ph);
+  f->qh = static_cast<int16_t>(qh);
+  f->pl = static_cast<uint8_t>(lin.p - ph * 256);
+  f->ql = static_cast<uint8_t>(lin.q - qh * 256);
+  f->d = lin.d;
+  f->k = lin.k;
+  f->band = lin.band;
+  return true;
 }
 
-// Whether to leave the fast path for the exact scheme alone: true once more
-// than half of the `vectors` done so far (past a warm-up of a few dozen) had
-// to be recomputed exactly, as with scales in simple ratios (e.g. 0.05, 0.07,
-// 0.1, where ~10% of the elements sit on exact ties, so that ~80% of 16-lane
-// and ~57% of 8-lane vectors hold one). A recomputed vector costs the fast
-// form twice plus the exact one, so past about that share the exact scheme
-// alone is cheaper.
-inline bool TooManyTies(size_t exact_vectors, size_t vectors) {
-  return exact_vectors * 2 > vectors + 64;
-}
+using ::octet::TooManyTies;
 
 }  // namespace
 }  // namespace x86

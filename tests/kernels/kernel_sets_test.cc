@@ -11,14 +11,15 @@
 #include <cstring>
 #include <limits>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "kernel_tester.h"
 #include "octet/octet.h"
-#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64)
-#include "kernels/x86/qs8_add_fast.h"  // plain C++: the add fast path's set-up
-#endif
+// Plain C++ (no ISA headers): the add fast paths' set-ups, checked on every host.
+#include "kernels/arm/qs8_add_neon_setup.h"
+#include "kernels/x86/qs8_add_fast.h"
 
 namespace octet {
 namespace {
@@ -629,8 +630,8 @@ TEST_P(KernelSetTest, StridedCopy) {
       .Test(*set_->strided_copy);
 }
 
-// The add parameters whose paths the x86 kernels treat differently (see
-// AddFastPathRule below for which path each takes).
+// The add parameters whose paths the x86 and NEON kernels treat differently
+// (see AddFastPathRule below for which path each takes).
 struct AddScales {
   float a, b, out;
   int32_t za, zb, zo;
@@ -641,13 +642,22 @@ const AddScales kAddTies = {0.05f, 0.07f, 0.1f, -5, 7, 3};         // ~10% exact
 const AddScales kAddIrregular = {0.0413f, 0.0727f, 0.0931f, 0, 0, 0};
 const AddScales kAddRefused = {0.02f, 0.03f, 1e-7f, 0, 0, 0};      // bounded exact scheme only
 const AddScales kAddRefusedGeneral = {0.02f, 0.03f, 1e-8f, 0, 0, 0};  // general exact scheme only
+// Output scales that shrink the fraction bits k of the fast form (its |t| <
+// 2^30 bound): the NEON kernel has one code path per k in [17, 22] and
+// refuses k < 17 (x86 takes it down to 12). AddFastPathRule checks that these
+// reach every k in 16..22.
+const AddScales kAddShrinkingK[] = {
+    {0.05f, 0.04f, 0.03f, 3, -7, -5},     {0.05f, 0.04f, 0.015f, 3, -7, -5},
+    {0.05f, 0.04f, 0.0075f, 3, -7, -5},   {0.05f, 0.04f, 0.00375f, 3, -7, -5},
+    {0.05f, 0.04f, 0.001875f, 3, -7, -5}, {0.05f, 0.04f, 0.0009375f, 3, -7, -5},
+};
 
-// Every path of the x86 add kernels: fast blocks, blocks redone with exact
-// vectors, the switch to the exact scheme on tie-heavy scales, parameters
-// the fast path refuses, tails of every length around the 16/32/64/128
-// element steps, clamps and extreme zero points. all_pairs() inputs contain
-// every (a, b) pair, so every element the fast path flags (AddFastPathRule
-// checks there are some) is in them.
+// Every path of the x86 and NEON add kernels: fast blocks, blocks redone with
+// exact vectors, the switch to the exact scheme on tie-heavy scales,
+// parameters the fast path refuses, every NEON shift (k), tails of every
+// length around the 16/32/64/128 element steps, clamps and extreme zero
+// points. all_pairs() inputs contain every (a, b) pair, so every element the
+// fast path flags (AddFastPathRule checks there are some) is in them.
 TEST_P(KernelSetTest, AddPaths) {
   if (!set_->add) GTEST_SKIP() << "no add kernel at this level";
   uint32_t seed = 900;
@@ -665,6 +675,16 @@ TEST_P(KernelSetTest, AddPaths) {
     AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(s.za, s.zb, s.zo)
         .qmin(-128).qmax(0).seed(seed++).Test(*set_->add);
     AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(127, -128, -128)
+        .seed(seed++).Test(*set_->add);
+    AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(-128, 127, 127)
+        .qmin(-100).qmax(100).seed(seed++).Test(*set_->add);
+  }
+  for (const AddScales& s : kAddShrinkingK) {
+    for (size_t n : {33, 4099}) {
+      AddKernelTester().size(n).scales(s.a, s.b, s.out).zero_points(s.za, s.zb, s.zo)
+          .seed(seed++).Test(*set_->add);
+    }
+    AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(s.za, s.zb, s.zo)
         .seed(seed++).Test(*set_->add);
     AddKernelTester().all_pairs().scales(s.a, s.b, s.out).zero_points(-128, 127, 127)
         .qmin(-100).qmax(100).seed(seed++).Test(*set_->add);
@@ -774,16 +794,46 @@ INSTANTIATE_TEST_SUITE_P(Levels, KernelSetTest, ::testing::ValuesIn(kAllLevels),
                            return std::string(param_info.param.name);
                          });
 
-#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64)
-// The x86 add kernels' fast path in plain integer arithmetic: for every
-// (a, b) pair, t = a P + b Q + D fits int32, and every element the rule
-// calls safe ((t & band) != 0) has floor(t / 2^k), saturated and clamped,
-// equal to the reference. Also pins down which parameters take which path,
-// so AddPaths provably exercises both the fast and the exact schemes.
+// The add kernels' fast paths (x86 and NEON splits of P and Q) in plain
+// integer arithmetic: for every (a, b) pair, t = a P + b Q + D fits int32,
+// and every element the rule calls safe ((t & band) != 0) has floor(t / 2^k),
+// saturated and clamped, equal to the reference. Also pins down which
+// parameters take which path, so AddPaths provably exercises both the fast
+// and the exact schemes. Checked on every host (plain C++ set-ups).
+struct LinearRule {
+  int64_t p, q;
+  int32_t d, k, band;
+};
+
+// Checks the rule for every (a, b) pair; returns the fraction flagged unsafe.
+double CheckLinearRule(const AddParams& p, const LinearRule& r, const std::string& what) {
+  size_t unsafe = 0;
+  for (int a = -128; a <= 127; ++a) {
+    for (int b = -128; b <= 127; ++b) {
+      const int64_t t = a * r.p + b * r.q + r.d;
+      EXPECT_GE(t, INT32_MIN) << what;
+      EXPECT_LE(t, INT32_MAX) << what;
+      if ((t & r.band) == 0) {
+        ++unsafe;
+        continue;
+      }
+      const int64_t out = std::min<int64_t>(127, std::max<int64_t>(-128, t >> r.k));
+      const int8_t ai = static_cast<int8_t>(a), bi = static_cast<int8_t>(b);
+      int8_t expected;
+      qs8_add__scalar(p, 1, &ai, &bi, &expected);
+      if (out != expected) {
+        ADD_FAILURE() << "a " << a << " b " << b << " " << what;
+        return 1.0;
+      }
+    }
+  }
+  return unsafe / 65536.0;
+}
+
 TEST(AddFastPathRule, SafeElementsMatchReference) {
   struct Case {
     AddScales s;
-    bool fast;                     // SetUpFastAdd accepts
+    bool fast;                     // SetUpFastAdd and SetUpNeonFastAdd accept
     double min_unsafe, max_unsafe; // fraction of pairs flagged
   };
   const Case kCases[] = {
@@ -798,39 +848,73 @@ TEST(AddFastPathRule, SafeElementsMatchReference) {
                           std::array<int32_t, 3>{-128, 127, 127}}) {
       AddParams p;
       ASSERT_TRUE(ComputeAddParams(c.s.a, z[0], c.s.b, z[1], c.s.out, z[2], &p));
-      x86::FastAdd f;
-      const bool fast = x86::SetUpFastAdd(p, &f);
-      ASSERT_EQ(fast, c.fast) << "scales " << c.s.a << "," << c.s.b << "," << c.s.out;
-      if (!fast) continue;
-      const int64_t pp = int64_t{f.ph} * 256 + f.pl, qq = int64_t{f.qh} * 256 + f.ql;
-      size_t unsafe = 0;
-      for (int a = -128; a <= 127; ++a) {
-        for (int b = -128; b <= 127; ++b) {
-          const int64_t t = a * pp + b * qq + f.d;
-          ASSERT_GE(t, INT32_MIN);
-          ASSERT_LE(t, INT32_MAX);
-          if ((t & f.band) == 0) {
-            ++unsafe;
-            continue;
-          }
-          const int64_t r = std::min<int64_t>(127, std::max<int64_t>(-128, t >> f.k));
-          const int8_t ai = static_cast<int8_t>(a), bi = static_cast<int8_t>(b);
-          int8_t expected;
-          qs8_add__scalar(p, 1, &ai, &bi, &expected);
-          ASSERT_EQ(r, expected) << "a " << a << " b " << b << " scales " << c.s.a << ","
-                                 << c.s.b << "," << c.s.out;
-        }
-      }
-      const double fraction = unsafe / 65536.0;
+      std::ostringstream what;
+      what << "scales " << c.s.a << "," << c.s.b << "," << c.s.out << " zero points " << z[0]
+           << "," << z[1] << "," << z[2];
+      x86::FastAdd f{};
+      ASSERT_EQ(x86::SetUpFastAdd(p, &f), c.fast) << "x86 " << what.str();
+      arm::NeonFastAdd g{};
+      ASSERT_EQ(arm::SetUpNeonFastAdd(p, &g), c.fast) << "NEON " << what.str();
+      if (!c.fast) continue;
+      const double fx = CheckLinearRule(
+          p, {int64_t{f.ph} * 256 + f.pl, int64_t{f.qh} * 256 + f.ql, f.d, f.k, f.band},
+          "x86 " + what.str());
+      const double fn = CheckLinearRule(
+          p, {int64_t{g.ph} * 256 + g.pl, int64_t{g.qh} * 256 + g.ql, g.d, g.k, g.band},
+          "NEON " + what.str());
       if (own_zero_points) {
-        EXPECT_GE(fraction, c.min_unsafe) << "scales " << c.s.a << "," << c.s.b << "," << c.s.out;
-        EXPECT_LE(fraction, c.max_unsafe) << "scales " << c.s.a << "," << c.s.b << "," << c.s.out;
+        for (double fraction : {fx, fn}) {
+          EXPECT_GE(fraction, c.min_unsafe) << what.str();
+          EXPECT_LE(fraction, c.max_unsafe) << what.str();
+        }
       }
       own_zero_points = false;
     }
   }
 }
-#endif
+
+// The NEON split: Pl, Ql in [-128, 128) and never both -128, so the int16
+// a Pl + b Ql (vmull_s8 + vmlal_s8) cannot wrap; k in [17, 22], so t >> k is
+// (t >> 16) >> (k - 16) with a shift of 1..6 (one code path each). The
+// kAddShrinkingK cases reach every k from 16 (NEON refuses, x86 takes) to 22.
+TEST(AddFastPathRule, NeonSplitAndShifts) {
+  std::vector<int> ks;
+  std::vector<AddScales> cases(std::begin(kAddShrinkingK), std::end(kAddShrinkingK));
+  cases.push_back(kAddPeers);
+  for (const AddScales& s : cases) {
+    AddParams p;
+    ASSERT_TRUE(ComputeAddParams(s.a, s.za, s.b, s.zb, s.out, s.zo, &p));
+    x86::FastAdd f{};
+    ASSERT_TRUE(x86::SetUpFastAdd(p, &f)) << s.out;
+    arm::NeonFastAdd g{};
+    if (!arm::SetUpNeonFastAdd(p, &g)) {
+      EXPECT_LT(f.k, arm::kNeonAddMinK) << s.out;  // refused only for lack of fraction bits
+      ks.push_back(f.k);
+      continue;
+    }
+    EXPECT_EQ(g.k, f.k) << s.out;  // the same form, only split differently
+    EXPECT_GE(g.k, arm::kNeonAddMinK);
+    EXPECT_LE(g.k, arm::kNeonAddMaxK);
+    EXPECT_FALSE(g.pl == -128 && g.ql == -128);
+    int32_t lo_min = 0, lo_max = 0;
+    for (int a = -128; a <= 127; ++a) {
+      for (int b = -128; b <= 127; ++b) {
+        const int32_t lo = a * g.pl + b * g.ql;
+        lo_min = std::min(lo_min, lo);
+        lo_max = std::max(lo_max, lo);
+      }
+    }
+    EXPECT_GE(lo_min, -32768);
+    EXPECT_LE(lo_max, 32767);
+    std::ostringstream what;
+    what << "NEON out scale " << s.out;
+    EXPECT_LE(CheckLinearRule(p, {int64_t{g.ph} * 256 + g.pl, int64_t{g.qh} * 256 + g.ql, g.d, g.k,
+                                  g.band}, what.str()), 1e-3);
+    ks.push_back(g.k);
+  }
+  std::sort(ks.begin(), ks.end());
+  EXPECT_EQ(ks, (std::vector<int>{16, 17, 18, 19, 20, 21, 22}));
+}
 
 }  // namespace
 }  // namespace octet
