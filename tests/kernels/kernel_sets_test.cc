@@ -348,6 +348,55 @@ TEST_P(KernelSetTest, DepthwiseTailColumns) {
   }
 }
 
+// 3x3 kernels with vertical stride 2 (the shape of MobileNet's downsampling
+// depthwise layers): output heights 1..9, top and bottom padding 0/1 in
+// every combination, full blocks, masked blocks and both AVX-512 tail
+// widths, one to three column tiles, horizontal strides 1-3 and horizontal
+// dilation 2, batches, both requantization forms, extreme zero points and
+// clamps.
+TEST_P(KernelSetTest, DepthwiseStride2Pairs) {
+  if (!set_->dwconv2d) GTEST_SKIP() << "no depthwise kernel at this level";
+  uint32_t seed = 2600;
+  const int kChannelCounts[] = {16, 24, 64, 96, 100, 136, 160, 5};
+  int n = 0;
+  for (int oh = 1; oh <= 9; ++oh) {
+    for (int top = 0; top <= 1; ++top) {
+      for (int bottom = 0; bottom <= 1; ++bottom, ++n) {
+        // Input height giving oh output rows: (h + top + bottom - 3) / 2 + 1 == oh.
+        const int h = 2 * (oh - 1) + 3 - top - bottom + (n % 2);
+        const int c = kChannelCounts[n % 8];
+        const int ow = (n % 3 == 0) ? 33 : (n % 3 == 1) ? 7 : 70;
+        const int w = 2 * (ow - 1) + 3 - 2;
+        DepthwiseKernelTester().input(h, w, c).kernel(3, 3).stride(2).pad(top, 1, bottom, 1)
+            .seed(seed++).Test(*set_->dwconv2d);
+        DepthwiseKernelTester().input(h, 2 * ow + 1, c).kernel(3, 3).stride(2, 1 + n % 3)
+            .pad(top, n % 2, bottom, 1 - n % 2).multipliers(1.0, 3.0).seed(seed++)
+            .Test(*set_->dwconv2d);
+      }
+    }
+  }
+  for (int c : {40, 96, 130}) {
+    for (int zin : {-128, 127}) {
+      for (int zout : {-128, 127}) {
+        DepthwiseKernelTester().input(9, 21, c).kernel(3, 3).stride(2).pad(1, 1, 1, 1)
+            .input_zero_point(zin).output_zero_point(zout).qmin(-100).qmax(90).seed(seed++)
+            .Test(*set_->dwconv2d);
+        DepthwiseKernelTester().input(10, 21, c).kernel(3, 3).stride(2).pad(0, 0, 1, 1)
+            .input_zero_point(zin).output_zero_point(zout).multipliers(0.5, 0.99).seed(seed++)
+            .Test(*set_->dwconv2d);
+      }
+    }
+    DepthwiseKernelTester().input(11, 15, c).kernel(3, 3).stride(2).pad(1, 1, 1, 1).qmin(-128)
+        .qmax(6).seed(seed++).Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(11, 15, c).kernel(3, 3).stride(2).pad(1, 1, 1, 1)
+        .bias_range(1 << 30).multipliers(1e-9, 1e-6).seed(seed++).Test(*set_->dwconv2d);
+    DepthwiseKernelTester().input(13, 17, c).kernel(3, 3).stride(2).dilation(1, 2)
+        .pad(1, 2, 1, 2).seed(seed++).Test(*set_->dwconv2d);
+    DepthwiseKernelTester().batch(3).input(8, 67, c).kernel(3, 3).stride(2).pad(1, 1, 1, 1)
+        .seed(seed++).Test(*set_->dwconv2d);
+  }
+}
+
 TEST_P(KernelSetTest, DepthwiseRequantization) {
   if (!set_->dwconv2d) GTEST_SKIP() << "no depthwise kernel at this level";
   uint32_t seed = 700;

@@ -203,6 +203,7 @@ class DepthwiseKernelTester {
   DepthwiseKernelTester& stride(int s) { p_.stride_height = p_.stride_width = s; return *this; }
   DepthwiseKernelTester& stride(int sh, int sw) { p_.stride_height = sh; p_.stride_width = sw; return *this; }
   DepthwiseKernelTester& dilation(int d) { p_.dilation_height = p_.dilation_width = d; return *this; }
+  DepthwiseKernelTester& dilation(int dh, int dw) { p_.dilation_height = dh; p_.dilation_width = dw; return *this; }
   DepthwiseKernelTester& pad(int top, int left, int bottom, int right) {
     p_.pad_top = top; p_.pad_left = left; pad_bottom_ = bottom; pad_right_ = right; return *this;
   }
