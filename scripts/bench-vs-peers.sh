@@ -4,7 +4,7 @@
 # core, and prints medians, ratios and GOPS against the measured peak.
 #
 #   ./scripts/bench-vs-peers.sh [BUILD_DIR]      (default: build)
-#   RUNS=5 ISAS=avx2,avx512vnni ./scripts/bench-vs-peers.sh
+#   RUNS=5 ISAS=avx2,avx512vnni CPU=0 ./scripts/bench-vs-peers.sh   (CPU: the core both pin to)
 #
 # About 2 minutes with RUNS=3. Machines here are noisy: quote medians and the
 # ratios of one run, not figures from different runs.
@@ -19,7 +19,7 @@ PEERS=${PEERS_DIR:-../shared/peers}
 [ -x /tmp/octet-peers/build/bench ] || (cd "$PEERS" && ./build.sh)
 
 OUT=$(mktemp -d /tmp/octet-vs-peers.XXXXXX)
-(cd "$PEERS" && PEERS_OUT="$OUT/peers" ONLY=1 RUNS="$RUNS" ./run.sh) >"$OUT/peers.log" 2>&1 \
+(cd "$PEERS" && CPU="$CPU" PEERS_OUT="$OUT/peers" ONLY=1 RUNS="$RUNS" ./run.sh) >"$OUT/peers.log" 2>&1 \
   || { cat "$OUT/peers.log" >&2; exit 1; }
 # Every level this CPU runs unless ISAS names some (e.g. ISAS=avx512vnni).
 taskset -c "$CPU" "$BUILD/bin/bench_kernels" ${ISAS:+--isa="$ISAS"} --benchmark_repetitions="$RUNS" \
